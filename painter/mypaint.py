@@ -1,0 +1,174 @@
+"""MyPaint, the painting program the neural brush imitates, driven through libmypaint with ctypes.
+
+The GObject binding of libmypaint cannot hand tiles back to Python, so the C library is called
+directly: a fixed tiled surface, the `classic/dry_brush` brush of Debian's mypaint-brushes, and
+the premultiplied fix15 RGBA read back tile by tile.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import ctypes
+import functools
+from pathlib import Path
+
+import numpy as np
+
+from .stroke import CURVE_POINTS, Stroke
+
+LIBRARY = "libmypaint-1.5.so.1"  # libmypaint 1.6 as Debian ships it in libmypaint-1.5-1
+BRUSH = "classic/dry_brush"
+BRUSH_DIRS = ("/usr/share/mypaint-data/2.0/brushes", "/usr/share/mypaint-data/1.0/brushes")
+INSTALL_HINT = ("MyPaint is not installed: install the Debian packages libmypaint-1.5-1 and "
+                "mypaint-brushes (apt-get install libmypaint-1.5-1 mypaint-brushes).")
+TILE = 64
+FIX15_ONE = 1 << 15
+STROKE_DTIME = 0.02  # seconds between curve points; MyPaint's speed inputs depend on it
+PLACE_DTIME = 10.0  # past MyPaint's 5 s, which resets the brush where it lands
+
+
+class MyPaintMissing(RuntimeError):
+    """libmypaint or the brush files are not on this machine."""
+
+
+class _TileRequest(ctypes.Structure):
+    _fields_ = [("tx", ctypes.c_int), ("ty", ctypes.c_int), ("readonly", ctypes.c_int),
+                ("buffer", ctypes.POINTER(ctypes.c_uint16)), ("context", ctypes.c_void_p),
+                ("thread_id", ctypes.c_int), ("mipmap_level", ctypes.c_int)]
+
+
+class _Rectangle(ctypes.Structure):
+    _fields_ = [("x", ctypes.c_int), ("y", ctypes.c_int), ("width", ctypes.c_int), ("height", ctypes.c_int)]
+
+
+@functools.cache
+def library() -> ctypes.CDLL:
+    """Load libmypaint and declare the functions used here."""
+    try:
+        lib = ctypes.CDLL(LIBRARY)
+    except OSError as error:
+        raise MyPaintMissing(INSTALL_HINT) from error
+    p, f, i = ctypes.c_void_p, ctypes.c_float, ctypes.c_int
+    signatures = {
+        "mypaint_brush_new": (p, []),
+        "mypaint_brush_unref": (None, [p]),
+        "mypaint_brush_from_string": (i, [p, ctypes.c_char_p]),
+        "mypaint_brush_set_base_value": (None, [p, i, f]),
+        "mypaint_brush_setting_from_cname": (i, [ctypes.c_char_p]),
+        "mypaint_brush_stroke_to": (i, [p, p, f, f, f, f, f, ctypes.c_double]),
+        "mypaint_fixed_tiled_surface_new": (p, [i, i]),
+        "mypaint_fixed_tiled_surface_interface": (p, [p]),
+        "mypaint_surface_begin_atomic": (None, [p]),
+        "mypaint_surface_end_atomic": (None, [p, ctypes.POINTER(_Rectangle)]),
+        "mypaint_surface_unref": (None, [p]),
+        "mypaint_tile_request_init": (None, [ctypes.POINTER(_TileRequest), i, i, i, i]),
+        "mypaint_tiled_surface_tile_request_start": (None, [p, ctypes.POINTER(_TileRequest)]),
+        "mypaint_tiled_surface_tile_request_end": (None, [p, ctypes.POINTER(_TileRequest)]),
+    }
+    for name, (restype, argtypes) in signatures.items():
+        function = getattr(lib, name)
+        function.restype, function.argtypes = restype, argtypes
+    return lib
+
+
+@functools.cache
+def brush_definition(name: str = BRUSH) -> bytes:
+    """The brush's .myb JSON, from the mypaint-brushes package."""
+    for directory in BRUSH_DIRS:
+        path = Path(directory) / f"{name}.myb"
+        if path.is_file():
+            return path.read_bytes()
+    raise MyPaintMissing(INSTALL_HINT)
+
+
+@functools.cache
+def _setting(cname: str) -> int:
+    return library().mypaint_brush_setting_from_cname(cname.encode())
+
+
+class Canvas:
+    """A transparent MyPaint canvas; strokes paint on it in order, `rgba()` reads it back."""
+
+    def __init__(self, width: int, height: int, brush: str = BRUSH):
+        self.lib = library()
+        self.width, self.height = int(width), int(height)
+        self.brush = brush_definition(brush)
+        self._fixed = self.lib.mypaint_fixed_tiled_surface_new(self.width, self.height)
+        if not self._fixed:
+            raise MemoryError(f"MyPaint could not allocate a {width}x{height} canvas")
+        self._surface = self.lib.mypaint_fixed_tiled_surface_interface(self._fixed)
+        self.clear()
+
+    def close(self):
+        if self._surface:
+            self.lib.mypaint_surface_unref(self._surface)
+            self._surface = self._fixed = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+    def _each_tile(self, readonly: bool):
+        """Yield (tile_x, tile_y, a (64, 64, 4) uint16 view of the tile's memory)."""
+        request = _TileRequest()
+        for ty in range((self.height + TILE - 1) // TILE):
+            for tx in range((self.width + TILE - 1) // TILE):
+                self.lib.mypaint_tile_request_init(ctypes.byref(request), 0, tx, ty, int(readonly))
+                self.lib.mypaint_tiled_surface_tile_request_start(self._fixed, ctypes.byref(request))
+                try:
+                    yield tx, ty, np.ctypeslib.as_array(request.buffer, shape=(TILE, TILE, 4))
+                finally:
+                    self.lib.mypaint_tiled_surface_tile_request_end(self._fixed, ctypes.byref(request))
+
+    def clear(self):
+        """Make every pixel transparent (a new surface starts filled with 0xFFFF, not empty)."""
+        for _, _, tile in self._each_tile(readonly=False):
+            tile[...] = 0
+
+    def rgba(self) -> np.ndarray:
+        """(height, width, 4) float32 premultiplied RGBA in [0, 1]."""
+        out = np.empty((self.height, self.width, 4), dtype=np.float32)
+        for tx, ty, tile in self._each_tile(readonly=True):
+            y, x = ty * TILE, tx * TILE
+            h, w = min(TILE, self.height - y), min(TILE, self.width - x)
+            out[y:y + h, x:x + w] = tile[:h, :w]
+        return out / FIX15_ONE
+
+    def alpha(self) -> np.ndarray:
+        """(height, width) float32 coverage in [0, 1], MyPaint's own alpha channel."""
+        return self.rgba()[..., 3]
+
+    def paint(self, stroke: Stroke):
+        """Paint one stroke with a fresh brush, so that the same stroke always paints the same.
+
+        The curve always has the same number of points at the same time step: MyPaint measures
+        speed in radii per second, so a stroke scaled up with its radius paints the same shape.
+        """
+        lib = self.lib
+        n = CURVE_POINTS
+        brush = lib.mypaint_brush_new()  # a new brush restarts MyPaint's random generator
+        try:
+            if not lib.mypaint_brush_from_string(brush, self.brush):
+                raise RuntimeError("MyPaint could not read the brush definition")
+            hue, saturation, value = colorsys.rgb_to_hsv(*stroke.colour)
+            lib.mypaint_brush_set_base_value(brush, _setting("color_h"), hue)
+            lib.mypaint_brush_set_base_value(brush, _setting("color_s"), saturation)
+            lib.mypaint_brush_set_base_value(brush, _setting("color_v"), value)
+            lib.mypaint_brush_set_base_value(brush, _setting("radius_logarithmic"),
+                                             float(np.log(max(stroke.radius, 1e-3))))
+            lib.mypaint_surface_begin_atomic(self._surface)
+            # After a reset the first event only places the brush. MyPaint smooths the position
+            # (slow_tracking) before it resets, so a short step would leave the brush part way
+            # from the origin and drag a tail from there; a long one lands it on the start.
+            x0, y0 = stroke.start
+            lib.mypaint_brush_stroke_to(brush, self._surface, x0, y0, 0.0, 0.0, 0.0, PLACE_DTIME)
+            for (x, y), pressure in zip(stroke.points(n).tolist(), stroke.pressures(n).tolist()):
+                lib.mypaint_brush_stroke_to(brush, self._surface, x, y, pressure, 0.0, 0.0, STROKE_DTIME)
+            lib.mypaint_surface_end_atomic(self._surface, ctypes.byref(_Rectangle()))
+        finally:
+            lib.mypaint_brush_unref(brush)

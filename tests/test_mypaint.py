@@ -1,0 +1,107 @@
+"""MyPaint renders the 12-number strokes as a user of the data would expect."""
+
+import numpy as np
+import pytest
+
+from painter import mypaint
+from painter.stroke import CELL_PX, Stroke
+from training.render import BatchRenderer, render
+
+
+def action(**changes):
+    """A firm, mid-sized, gently curved stroke from the left to the right, changed as asked."""
+    a = np.array([0.8, 0.5, 0.5, 0.35, 0.8, 0.5, 0.2, 0.4, 0.6, 0.2, 0.5, 0.8], dtype=np.float32)
+    layout = {"end_pressure": 0, "size": 1, "start_pressure": 11}
+    for key, value in changes.items():
+        if key in layout:
+            a[layout[key]] = value
+        else:
+            a[{"control": slice(2, 4), "end": slice(4, 6), "colour": slice(6, 9), "start": slice(9, 11)}[key]] = value
+    return a
+
+
+def test_coverage_is_alpha_in_unit_range():
+    alpha = render(action())
+    assert alpha.shape == (CELL_PX, CELL_PX) and alpha.dtype == np.float32
+    assert 0.0 <= alpha.min() and alpha.max() <= 1.0
+    assert alpha.max() > 0.5  # a firm stroke is clearly visible
+    assert 0.02 < alpha.mean() < 0.5  # ... and covers part of the cell, not all of it
+
+
+def test_zero_pressure_paints_nothing():
+    assert render(action(start_pressure=0.0, end_pressure=0.0)).max() == 0.0
+
+
+def test_larger_size_covers_more():
+    covered = [(render(action(size=s)) > 0.1).sum() for s in (0.1, 0.4, 0.7, 1.0)]
+    assert covered == sorted(covered) and covered[-1] > 3 * covered[0]
+
+
+@pytest.mark.parametrize("where", ["start", "control", "end"])
+def test_mass_lies_along_the_curve(where):
+    a = action(start=(0.15, 0.2), control=(0.5, 0.75), end=(0.85, 0.2), size=0.3)
+    alpha = render(a)
+    x, y = {"start": (0.15, 0.2), "control": (0.5, 0.75), "end": (0.85, 0.2)}[where]
+    cx, cy = int(x * CELL_PX), int(y * CELL_PX)
+    near = alpha[max(cy - 5, 0):cy + 6, max(cx - 5, 0):cx + 6]
+    assert near.max() > 0.3, f"nothing painted near the {where} point"
+    # Far from the curve (the middle of the cell top, above the V) stays empty.
+    assert alpha[:6, 28:36].max() == 0.0
+
+
+def test_mass_follows_the_curve_not_the_chord():
+    bent = render(action(start=(0.1, 0.2), control=(0.5, 0.8), end=(0.9, 0.2), size=0.3))
+    ys, xs = np.nonzero(bent > 0.1)
+    middle = np.abs(xs - 32) < 4
+    assert ys[middle].mean() / CELL_PX > 0.65  # through the control point, not the straight line at 0.2
+
+
+def test_colour_does_not_change_alpha():
+    np.testing.assert_array_equal(render(action(colour=(0, 0, 0))), render(action(colour=(1.0, 0.9, 0.1))))
+
+
+def test_same_action_same_alpha():
+    np.testing.assert_array_equal(render(action()), render(action()))
+
+
+def test_batch_rendering_across_processes_matches_one_process():
+    actions = np.random.default_rng(3).random((40, 12)).astype(np.float32)
+    with BatchRenderer(workers=2, chunk=7) as renderer:
+        across = renderer(actions)
+    with BatchRenderer(workers=1) as renderer:
+        here = renderer(actions)
+    np.testing.assert_array_equal(across, here)
+    assert across.dtype == np.uint8 and across.shape == (40, CELL_PX, CELL_PX)
+
+
+def test_stroke_scales_with_the_canvas():
+    """A stroke rendered 4x larger is the same shape: what lets a painting re-render crisp at any size."""
+    stroke = Stroke.from_action(action())
+    with mypaint.Canvas(CELL_PX, CELL_PX) as small, mypaint.Canvas(4 * CELL_PX, 4 * CELL_PX) as large:
+        small.paint(stroke)
+        large.paint(stroke.scaled(4))
+        big = large.alpha().reshape(CELL_PX, 4, CELL_PX, 4).mean(axis=(1, 3))
+        a, b = small.alpha() > 0.2, big > 0.2
+    assert (a & b).sum() / (a | b).sum() > 0.6
+
+
+def test_canvas_reads_back_every_tile():
+    """A canvas that is not a whole number of tiles: strokes near its far corner are read back."""
+    with mypaint.Canvas(150, 100) as canvas:
+        canvas.paint(Stroke(start=(120, 80), control=(135, 90), end=(145, 95), radius=4,
+                            pressure=(0.8, 0.8), colour=(1, 0, 0)))
+        rgba = canvas.rgba()
+    assert rgba.shape == (100, 150, 4)
+    assert rgba[70:, 110:, 3].max() > 0.5 and rgba[:50, :100, 3].max() == 0
+    red = rgba[..., 0][rgba[..., 3] > 0.5] / rgba[..., 3][rgba[..., 3] > 0.5]  # premultiplied
+    assert red.min() > 0.95
+
+
+def test_missing_library_says_which_packages_to_install(monkeypatch):
+    monkeypatch.setattr(mypaint, "LIBRARY", "libmypaint-does-not-exist.so")
+    mypaint.library.cache_clear()
+    try:
+        with pytest.raises(mypaint.MyPaintMissing, match="libmypaint-1.5-1 and mypaint-brushes"):
+            mypaint.library()
+    finally:
+        mypaint.library.cache_clear()

@@ -1,0 +1,37 @@
+"""python -m training data|train|eval|push: make stroke data, train, evaluate and publish the brush."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from painter.mypaint import MyPaintMissing
+
+COMMANDS = {
+    "data": ("training.data", "render MyPaint strokes into .npz shards"),
+}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, (module, help_text) in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(module=module)
+        importlib.import_module(module).add_arguments(sub)
+    args = parser.parse_args(argv)
+    module = importlib.import_module(args.module)
+    try:
+        module.run(args)
+    except (MyPaintMissing, ValueError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

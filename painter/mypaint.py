@@ -100,7 +100,7 @@ class Canvas:
         self.clear()
 
     def close(self):
-        if self._surface:
+        if getattr(self, "_surface", None):  # also when __init__ failed part way
             self.lib.mypaint_surface_unref(self._surface)
             self._surface = self._fixed = None
 

@@ -112,3 +112,18 @@ def test_cli_bad_input_is_one_sentence(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "--strokes must be at least 1" in result.stderr
+
+
+def test_cli_without_libmypaint_names_the_packages(tmp_path, monkeypatch, capsys):
+    from painter import mypaint
+    from training.__main__ import main
+
+    monkeypatch.setattr(mypaint, "LIBRARY", "libmypaint-missing.so")
+    mypaint.library.cache_clear()
+    monkeypatch.setattr("training.render._canvas", None)
+    try:
+        code = main(["data", "--strokes", "5", "--out", str(tmp_path), "--workers", "1"])
+    finally:
+        mypaint.library.cache_clear()
+    err = capsys.readouterr().err
+    assert code == 2 and "apt-get install libmypaint-1.5-1 mypaint-brushes" in err and "Traceback" not in err

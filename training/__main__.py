@@ -10,6 +10,9 @@ from painter.mypaint import MyPaintMissing
 
 COMMANDS = {
     "data": ("training.data", "render MyPaint strokes into .npz shards"),
+    "train": ("training.train", "train the brush: generator, critic, then both as a GAN"),
+    "eval": ("training.evaluate", "measure the brush against fresh MyPaint strokes (prints JSON)"),
+    "push": ("training.push", "publish a trained brush on the Hugging Face Hub with its model card"),
 }
 
 

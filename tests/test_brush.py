@@ -1,0 +1,100 @@
+"""The neural brush: shapes, ranges, checkpoints (strict, local folder and Hub cache), freezing."""
+
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file, save_file
+
+from painter.brush import CHECKPOINT_ENV, DEFAULT_CHECKPOINT, Brush
+
+
+@pytest.fixture(scope="module")
+def brush():
+    torch.manual_seed(0)
+    return Brush()
+
+
+def test_shapes_and_range(brush):
+    actions = torch.rand(5, 12)
+    alpha = brush.eval()(actions)
+    assert alpha.shape == (5, 1, 64, 64)
+    assert alpha.min() >= 0 and alpha.max() <= 1
+    assert brush(torch.rand(0, 12)).shape == (0, 1, 64, 64)
+
+
+def test_colour_does_not_change_coverage(brush):
+    actions = torch.rand(3, 12)
+    recoloured = actions.clone()
+    recoloured[:, 6:9] = torch.rand(3, 3)
+    assert torch.equal(brush.eval()(actions), brush(recoloured))
+
+
+def test_bad_actions_are_refused(brush):
+    with pytest.raises(ValueError, match="shape"):
+        brush(torch.rand(4, 9))
+
+
+def test_bad_architecture_is_refused():
+    with pytest.raises(ValueError, match="64 px"):
+        Brush(base=8, channels=(32, 16))
+
+
+def test_round_trip_is_exact_and_strict(brush, tmp_path):
+    brush.save_pretrained(tmp_path)
+    assert {"model.safetensors", "config.json"} <= {p.name for p in tmp_path.iterdir()}
+    loaded = Brush.from_pretrained(tmp_path, strict=True).freeze()
+    actions = torch.rand(4, 12)
+    assert torch.allclose(loaded(actions), brush.eval()(actions))
+    weights = load_file(tmp_path / "model.safetensors")
+    weights["extra.weight"] = torch.zeros(1)
+    save_file(weights, tmp_path / "model.safetensors")
+    with pytest.raises(RuntimeError, match="extra"):
+        Brush.from_pretrained(tmp_path, strict=True)
+
+
+def test_config_travels_with_the_weights(tmp_path):
+    Brush(hidden=64, base=8, channels=(16, 8, 4)).save_pretrained(tmp_path)
+    loaded = Brush.load(tmp_path)
+    assert (loaded.config.hidden, loaded.config.base, loaded.config.channels) == (64, 8, (16, 8, 4))
+    assert loaded(torch.rand(2, 12)).shape == (2, 1, 64, 64)
+
+
+def test_load_from_a_hub_repo_id_through_the_cache(brush, tmp_path):
+    """The Hub path, offline: a repo id resolves from the Hub cache's layout without a download."""
+    snapshot = tmp_path / "models--someone--brush" / "snapshots" / ("0" * 40)
+    snapshot.mkdir(parents=True)
+    brush.save_pretrained(snapshot)
+    (tmp_path / "models--someone--brush" / "refs").mkdir()
+    (tmp_path / "models--someone--brush" / "refs" / "main").write_text("0" * 40)
+    loaded = Brush.from_pretrained("someone/brush", cache_dir=tmp_path, local_files_only=True, strict=True)
+    actions = torch.rand(2, 12)
+    assert torch.allclose(loaded.eval()(actions), brush.eval()(actions))
+
+
+def test_load_from_the_environment(brush, tmp_path, monkeypatch):
+    brush.save_pretrained(tmp_path / "mine")
+    monkeypatch.setenv(CHECKPOINT_ENV, str(tmp_path / "mine"))
+    loaded = Brush.load()
+    assert not loaded.training
+    assert torch.allclose(loaded(torch.zeros(1, 12)), brush.eval()(torch.zeros(1, 12)))
+
+
+def test_frozen_brush_passes_gradient_to_actions_only():
+    brush = Brush().freeze()
+    actions = torch.rand(8, 12, requires_grad=True)
+    brush(actions).mean().backward()
+    assert all(p.grad is None and not p.requires_grad for p in brush.parameters())
+    assert actions.grad is not None and actions.grad[:, :6].abs().sum() > 0
+    assert actions.grad[:, 6:9].abs().sum() == 0   # colour is not the brush's business
+
+
+def test_shipped_checkpoint():
+    folder = Path(DEFAULT_CHECKPOINT)
+    if not (folder / "model.safetensors").exists():
+        pytest.skip("no shipped checkpoint yet")
+    assert (folder / "model.safetensors").stat().st_size < 10 * 1024 * 1024
+    assert (folder / "README.md").exists()
+    brush = Brush.load(folder)
+    alpha = brush(torch.tensor([[0.8, 0.5, 0.5, 0.5, 0.8, 0.8, 0.2, 0.3, 0.4, 0.2, 0.2, 0.8]]))
+    assert alpha.shape == (1, 1, 64, 64) and 0.02 < alpha.mean() < 0.5   # a visible stroke, not a blank

@@ -1,0 +1,145 @@
+"""Brush training: each stage lowers its loss on a tiny MyPaint set, the critic learns, resume,
+eval's JSON, and push up to (not including) the upload."""
+
+import json
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from painter.brush import Brush
+from training.__main__ import main
+from training.evaluate import blurred_iou, iou_per_stroke
+from training.push import PushError, push
+from training.train import Trainer, TrainConfig, pyramid
+
+CFG = TrainConfig.tiny()
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """`python -m training train --tiny` end to end, as CI runs it: renders its data, three stages."""
+    root = tmp_path_factory.mktemp("tiny")
+    assert main(["train", "--tiny", "--data", str(root / "data"), "--out", str(root / "out"), "--no-progress"]) == 0
+    log = [json.loads(line) for line in (root / "out" / "log.jsonl").read_text().splitlines()]
+    return root, log
+
+
+@pytest.fixture
+def trained(run):
+    return types.SimpleNamespace(out=run[0] / "out")
+
+
+@pytest.fixture
+def data(run):
+    return run[0] / "data"
+
+
+def early_late(log, stage, key):
+    values = [r[key] for r in log if r.get("stage") == stage and "step" in r]
+    k = max(3, len(values) // 5)
+    return np.mean(values[:k]), np.mean(values[-k:])
+
+
+def test_stage1_lowers_the_reconstruction_loss(run):
+    early, late = early_late(run[1], 1, "loss")
+    assert late < 0.8 * early
+
+
+def test_stage2_critic_learns_and_beats_chance(run):
+    early, late = early_late(run[1], 2, "loss")
+    assert late < early
+    accuracy = next(r["critic_val_accuracy"] for r in run[1] if "critic_val_accuracy" in r)
+    assert accuracy > 0.6   # held out: MyPaint strokes against the frozen stage-1 generator's
+
+
+def test_stage3_lowers_the_generator_loss(run):
+    early, late = early_late(run[1], 3, "g")
+    assert late < early
+
+
+def test_outputs(trained):
+    out = trained.out
+    for folder in ("stage1", "stage3", "brush"):
+        assert {"model.safetensors", "config.json", "README.md", "training.json"} <= {p.name for p in (out / folder).iterdir()}
+    assert "neural-painter" in (out / "brush" / "README.md").read_text()
+    assert list((out / "samples").glob("stage1-*.png")) and list((out / "samples").glob("stage3-*.png"))
+    brush = Brush.load(out / "brush")
+    assert brush(torch.rand(2, 12)).shape == (2, 1, 64, 64)
+
+
+def test_a_finished_run_resumes_to_nothing_and_other_settings_are_refused(trained, data, capsys):
+    again = Trainer(data, trained.out, CFG, progress=False)
+    assert again.state["done"] == [1, 2, 3]
+    again.run([1, 2, 3])
+    assert "already done" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="hidden"):
+        Trainer(data, trained.out, TrainConfig(**{**CFG.__dict__, "hidden": 32}), progress=False)
+
+
+def test_an_interrupted_stage_resumes_where_it_stopped(data, tmp_path):
+    cfg = TrainConfig(**{**CFG.__dict__, "steps1": 30, "ckpt_every": 10})
+    first = Trainer(data, tmp_path, TrainConfig(**{**cfg.__dict__, "steps1": 20}), progress=False)
+    first.stage1()                       # as if killed right after the checkpoint at step 20 of 30
+    saved = torch.load(tmp_path / "state.pt", weights_only=False)
+    assert saved["state"]["stage"] == 1 and saved["state"]["step"] == 20
+    second = Trainer(data, tmp_path, cfg, progress=False)
+    second.run([1])
+    assert len(second.history[1]) == 10 and second.state["done"] == [1]
+
+
+def test_blurred_iou_definition():
+    a = torch.zeros(3, 1, 64, 64)
+    a[:, :, 20:40, 20:40] = 1
+    b = a.clone()
+    b[1] = 0
+    b[1, :, 30:50, 20:40] = 1
+    iou = iou_per_stroke(b, a)
+    assert iou[0] == 1 and 0.2 < iou[1] < 0.5
+    blank = torch.zeros(2, 1, 64, 64)
+    assert torch.isnan(iou_per_stroke(blank, blank)).all()      # both empty: left out
+    assert blurred_iou(torch.cat([a, blank]), torch.cat([a, blank])) == 1.0
+    assert len(pyramid(a)) == 8
+
+
+def test_eval_prints_the_fidelity_json(trained, capsys):
+    assert main(["eval", "--checkpoint", str(trained.out), "--strokes", "40", "--workers", "1"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert {"blurred_iou", "mae", "stage1_blurred_iou", "stage1_mae", "strokes", "metric"} <= set(result)
+    assert 0 <= result["blurred_iou"] <= 1 and 0 <= result["mae"] <= 1 and result["strokes"] == 40
+
+
+def test_eval_refuses_a_missing_checkpoint(tmp_path, capsys):
+    assert main(["eval", "--checkpoint", str(tmp_path / "nothing")]) == 2
+    assert "no checkpoint" in capsys.readouterr().err
+
+
+def test_push_stages_checks_and_uploads_through_the_hub_client(trained, monkeypatch):
+    staged = Path(push(str(trained.out), "someone/brush", dry_run=True))
+    assert {p.name for p in staged.iterdir()} == {"model.safetensors", "config.json", "README.md"}
+    assert Brush.from_pretrained(staged, strict=True)
+    calls = []
+    monkeypatch.setattr("huggingface_hub.HfApi.create_repo", lambda self, repo_id, **kw: calls.append(repo_id))
+    monkeypatch.setattr("huggingface_hub.HfApi.upload_folder",
+                        lambda self, repo_id, folder_path, **kw: calls.append(sorted(p.name for p in Path(folder_path).iterdir())))
+    assert push(str(trained.out / "brush"), "someone/brush", token="hf_test") == "https://huggingface.co/someone/brush"
+    assert calls == ["someone/brush", ["README.md", "config.json", "model.safetensors"]]
+
+
+def test_push_without_network_says_so_in_one_sentence(trained, monkeypatch):
+    def offline(self, *args, **kwargs):
+        raise OSError("Name or service not known")
+    monkeypatch.setattr("huggingface_hub.HfApi.create_repo", offline)
+    with pytest.raises(PushError, match="could not reach the Hugging Face Hub"):
+        push(str(trained.out), "someone/brush", token="hf_test")
+    with pytest.raises(PushError, match="not a Hub repo id"):
+        push(str(trained.out), "not a repo id!")
+
+
+def test_vgg_feature_loss_needs_cached_weights_and_never_downloads(tmp_path, monkeypatch):
+    from training.train import VGGFeatures
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="VGG16 weights"):
+        VGGFeatures()

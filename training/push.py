@@ -1,0 +1,135 @@
+"""Publish a trained brush on the Hugging Face Hub with its model card.
+
+`python -m training push --checkpoint DIR --repo-id USER/NAME [--private] [--dry-run]`
+
+The folder is checked first (it must load with `strict=True`), then staged with its model card
+(the folder's own README.md, or one written from its training.json), then uploaded through
+`huggingface_hub`. Without a token or a network the command says so in one sentence and
+publishes nothing; `--dry-run` stops just before the upload and shows the staged folder.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from painter.brush import Brush
+
+FILES = ("model.safetensors", "config.json")
+MIXIN_CARD = "This model has been pushed to the Hub using the"
+
+
+class PushError(ValueError):
+    """The brush could not be published; the message is one sentence for the user."""
+
+
+def model_card(training: dict | None = None, fidelity: dict | None = None, repo_id: str | None = None) -> str:
+    """A model card: what the brush is, how it was trained, how faithful it is."""
+    cfg = (training or {}).get("config", {})
+    lines = ["---", "library_name: neural-painter", "tags:", "- neural-painter", "- brushstroke", "- mypaint",
+             "- pytorch_model_hub_mixin", "---", "",
+             "# Neural Painter brush: MyPaint's `classic/dry_brush` as a differentiable generator", "",
+             "Maps a 12-number stroke action (the layout of Nakano's MyPaint dataset: pressure, size, control "
+             "point, end point, colour, start point, pressure) to the stroke's 64x64 coverage in [0, 1]. "
+             "Colour does not change a dry-brush stroke's coverage, so the network reads the nine shape numbers.",
+             "", "```python", "from painter import Brush",
+             f'brush = Brush.from_pretrained("{repo_id or "checkpoints/brush"}").freeze()',
+             "alpha = brush(actions)   # (N, 12) in [0, 1] -> (N, 1, 64, 64)", "```", ""]
+    if cfg:
+        lines += ["## Training", "",
+                  "Real MyPaint strokes only (`python -m training data`), three stages "
+                  "(Nakano 2019; Libre AI, \"Learning Neural Painters Fast\"):", "",
+                  f"1. generator alone: feature loss ({cfg.get('feature')}) + pixel binary cross-entropy, "
+                  f"{cfg.get('steps1')} steps of {cfg.get('batch')} strokes, Adam, cosine from lr {cfg.get('lr1')};",
+                  f"2. conditional critic pretrained as a binary classifier against the frozen stage-1 generator, "
+                  f"{cfg.get('steps2')} steps;",
+                  f"3. GAN (hinge loss, spectral-norm critic) with the stage-1 loss kept as reconstruction term, "
+                  f"adversarial weight {cfg.get('adv_weight')}, {cfg.get('steps3')} steps.", "",
+                  f"Architecture: sin/cos features of the shape numbers ({cfg.get('fourier')} octaves), fully "
+                  f"connected layers of {cfg.get('hidden')} to a {cfg.get('base')} px map of "
+                  f"{list(cfg.get('channels', []))[:1]} channels, transposed convolutions to 64 px, with the "
+                  f"stroke's centre line ({cfg.get('guide')} curve points) given to the 32 px stage. "
+                  f"This generator: stage {training.get('stage')}.", ""]
+    if training and training.get("validation"):
+        v = training["validation"]
+        lines += [f"Held-out validation: blurred IoU {v['iou']:.3f}, MAE {v['mae']:.4f}.", ""]
+    if fidelity:
+        lines += ["## Fidelity against MyPaint", "", "| generator | blurred IoU | MAE |", "|---|---|---|"]
+        for name, key in (("this brush", ""), ("stage-1 generator", "stage1_"),
+                          ("MyPaint itself, points jittered by 0.26 px (ceiling)", "mypaint_jitter_")):
+            if fidelity.get(f"{key}blurred_iou") is not None:
+                lines.append(f"| {name} | {fidelity[f'{key}blurred_iou']:.3f} | {fidelity[f'{key}mae']:.4f} |")
+        lines += ["", f"On {fidelity.get('strokes')} fresh random actions. {fidelity.get('metric', '')}.", ""]
+    return "\n".join(lines)
+
+
+def stage(checkpoint: str, folder: Path, repo_id: str) -> Path:
+    """Copy the weights, config and a model card into `folder`, after checking they load strictly."""
+    source = Path(checkpoint)
+    if (source / "brush" / "config.json").exists():
+        source = source / "brush"
+    missing = [name for name in FILES if not (source / name).exists()]
+    if missing:
+        raise FileNotFoundError(f"{checkpoint} is not a brush folder (missing {', '.join(missing)})")
+    try:
+        Brush.from_pretrained(str(source), strict=True)
+    except Exception as error:  # a corrupt or mismatched checkpoint must not reach the Hub
+        raise PushError(f"{source} does not load as a brush ({type(error).__name__}: {error})") from error
+    for name in FILES:
+        shutil.copy2(source / name, folder / name)
+    card = source / "README.md"
+    text = card.read_text() if card.exists() else ""
+    if not text or MIXIN_CARD in text:
+        meta = source / "training.json"
+        text = model_card(json.loads(meta.read_text()) if meta.exists() else None, repo_id=repo_id)
+    (folder / "README.md").write_text(text)
+    return folder
+
+
+def push(checkpoint: str, repo_id: str, private: bool = False, token: str | None = None,
+         dry_run: bool = False) -> str:
+    """Upload the brush to `repo_id`; returns the repo's URL (or the staged folder for a dry run)."""
+    from huggingface_hub import HfApi, get_token
+    from huggingface_hub.errors import HfHubHTTPError, HFValidationError, LocalTokenNotFoundError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError as error:
+        raise PushError(f"--repo-id {repo_id!r} is not a Hub repo id like USER/NAME") from error
+    staged = Path(tempfile.mkdtemp(prefix="brush-push-"))
+    stage(checkpoint, staged, repo_id)
+    if dry_run:
+        return str(staged)
+    token = token or get_token()
+    if not token:
+        raise PushError("no Hugging Face token: run `hf auth login` or pass --token; nothing was published")
+    api = HfApi(token=token)
+    try:
+        api.create_repo(repo_id, private=private, exist_ok=True)
+        api.upload_folder(repo_id=repo_id, folder_path=staged, commit_message="Upload neural brush")
+    except LocalTokenNotFoundError as error:
+        raise PushError("no Hugging Face token: run `hf auth login` or pass --token; nothing was published") from error
+    except HfHubHTTPError as error:
+        raise PushError(f"the Hub refused the upload to {repo_id} ({str(error).splitlines()[0]})") from error
+    except Exception as error:  # httpx / requests / OSError: the network is absent or the Hub unreachable
+        raise PushError(f"could not reach the Hugging Face Hub ({type(error).__name__}); "
+                        "the network is absent or blocked, nothing was published") from error
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+    return f"https://huggingface.co/{repo_id}"
+
+
+def add_arguments(parser):
+    parser.add_argument("--checkpoint", required=True, help="brush folder (or a training --out folder)")
+    parser.add_argument("--repo-id", required=True, help="Hub repo id, USER/NAME")
+    parser.add_argument("--private", action="store_true")
+    parser.add_argument("--token", default=None, help="Hub token (default: the one `hf auth login` saved, or $HF_TOKEN)")
+    parser.add_argument("--dry-run", action="store_true", help="check and stage everything, upload nothing")
+
+
+def run(args):
+    where = push(args.checkpoint, args.repo_id, args.private, args.token, args.dry_run)
+    print(f"staged, not uploaded: {where}" if args.dry_run else f"published: {where}")

@@ -1,0 +1,154 @@
+"""Command line: paint a photo, or re-render a saved painting with MyPaint.
+
+    python -m painter paint PHOTO -o PAINTING.png [--strokes N] [--size PX] [--seed S]
+        [--time-limit SECONDS] [--timelapse FILE.gif|FILE.mp4] [--json FILE] [--svg FILE]
+        [--device cpu|cuda] [--vgg-weights FILE] [--brush DIR_OR_REPO]
+    python -m painter render STROKES.json -o OUT.png [--size PX]
+
+Bad input or settings: one sentence on stderr and exit code 2, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+
+EXIT_BAD_INPUT = 2
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one sentence, exit 2 (argparse's own convention too)
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: {message[0].upper() + message[1:]}.", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m painter", description="Neural Painter: a photo becomes a painting of brushstrokes.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = sub.add_parser("paint", help="paint a photo")
+    p.add_argument("photo", help="the photo (PNG, JPEG, WebP, GIF, BMP, TIFF)")
+    p.add_argument("-o", "--output", required=True, help="the painting, a PNG file")
+    p.add_argument("--strokes", type=int, default=1000, help="number of brushstrokes (default 1000)")
+    p.add_argument("--size", type=int, default=512, help="long side of the painting in px (default 512)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds; paints as well as it can within them")
+    p.add_argument("--timelapse", help="also write the painting being painted, a .gif or .mp4 file")
+    p.add_argument("--json", help="also write the strokes as JSON (canvas coordinates)")
+    p.add_argument("--svg", help="also write the strokes as SVG")
+    p.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
+    p.add_argument("--vgg-weights", help="torchvision VGG16 IMAGENET1K_V1 weights file (else $NEURAL_PAINTER_VGG_WEIGHTS, "
+                                         "torch hub's cache, or a download)")
+    p.add_argument("--brush", help="brush checkpoint folder or Hub repo id (default: the shipped one)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    r = sub.add_parser("render", help="re-render a strokes JSON file with MyPaint at any size")
+    r.add_argument("strokes", help="a strokes JSON file written by `paint --json`")
+    r.add_argument("-o", "--output", required=True, help="the image, a PNG file")
+    r.add_argument("--size", type=int, default=None, help="long side in px (default: the painting's own size)")
+    return parser
+
+
+def _check_output(path, extensions, what):
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in extensions:
+        from .photo import PainterError
+        raise PainterError(f"The {what} must be a {' or '.join(extensions)} file, not {path!r}.")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        from .photo import PainterError
+        raise PainterError(f"The folder for {path!r} does not exist.")
+
+
+def _paint(args) -> int:
+    import time
+
+    start = time.perf_counter()
+    if not args.vgg_weights and not os.environ.get("NEURAL_PAINTER_VGG_WEIGHTS"):
+        from .network import start_probe
+
+        start_probe()  # answered while torch loads
+    from .photo import PainterError, load_photo
+
+    _check_output(args.output, (".png",), "painting")
+    if args.timelapse:
+        _check_output(args.timelapse, (".gif", ".mp4"), "timelapse")
+    if args.json:
+        _check_output(args.json, (".json",), "strokes file")
+    if args.svg:
+        _check_output(args.svg, (".svg",), "SVG file")
+    from .paint import _check_settings
+
+    _check_settings(args.strokes, args.size, args.seed, args.time_limit)
+    photo = load_photo(args.photo)  # refuse a bad photo before loading any network
+
+    from .brush import Brush
+    from .paint import Painter
+
+    brush = None
+    if args.brush:
+        try:
+            brush = Brush.load(args.brush, device="cpu")
+        except Exception as error:  # noqa: BLE001 - any failure to load is one sentence
+            raise PainterError(f"The brush {args.brush!r} cannot be loaded ({type(error).__name__}).") from None
+    painter = Painter(device=args.device, brush=brush, vgg_weights=args.vgg_weights)
+    frames = painter.paint(photo, strokes=args.strokes, size=args.size, seed=args.seed, time_limit=args.time_limit)
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+        bar = tqdm(total=args.strokes, unit="stroke", desc="painting", file=sys.stderr, dynamic_ncols=True)
+    final = None
+    for frame in frames:
+        if bar is not None:
+            bar.update(frame.strokes_painted - bar.n)
+            bar.set_postfix(loss=f"{frame.loss:.4f}")
+        final = frame
+    if bar is not None:
+        bar.close()
+    painting = final.painting
+    painting.save_png(args.output)
+    written = [args.output]
+    if args.json:
+        written.append(painting.save_json(args.json))
+    if args.svg:
+        written.append(painting.save_svg(args.svg))
+    if args.timelapse:
+        written.append(painting.save_timelapse(args.timelapse))
+    print(f"painted {len(painting.strokes)} strokes, {painting.width}x{painting.height} px, in "
+          f"{time.perf_counter() - start:.1f} s: {', '.join(map(str, written))}", file=sys.stderr)
+    return 0
+
+
+def _render(args) -> int:
+    from .painting import render_with_mypaint
+
+    _check_output(args.output, (".png",), "image")
+    image = render_with_mypaint(args.strokes, args.size)
+    image.save(args.output, format="PNG")
+    print(f"rendered {args.strokes} with MyPaint at {image.width}x{image.height} px: {args.output}", file=sys.stderr)
+    return 0
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    warnings.formatwarning = lambda message, *rest, **kw: f"{message}\n"  # one line, no source echo
+    from .mypaint import MyPaintMissing
+    from .photo import PainterError
+
+    try:
+        return _paint(args) if args.command == "paint" else _render(args)
+    except (PainterError, MyPaintMissing) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print("error: not enough memory for this painting; try a smaller --size or fewer --strokes.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

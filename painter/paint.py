@@ -1,0 +1,537 @@
+"""The painter: photo in, brushstrokes optimised through the frozen neural brush, frames out.
+
+`for frame in paint(photo, strokes=1000, size=512, seed=0, time_limit=None): ...`
+
+How it paints (each part measured, see README):
+- coarse to fine: levels of cells, large cells with broad strokes first; each level is a grid
+  shifted at random so that no seam lines up, and every stroke's patch covers twice its cell,
+  so strokes cross cell borders;
+- in rounds: each round picks the cells where the canvas is furthest from the photo, starts one
+  stroke in each at the point of largest error, along the photo's local edge direction, in the
+  photo's colour there, then optimises the round's actions with Adam against the objective;
+  earlier strokes are fixed ("baked") into the canvas, so a round costs only its own strokes;
+- actions are `sigmoid(parameters)`, so they stay in [0, 1];
+- a stroke that ends up covering (almost) nothing on the canvas is dropped and its place given
+  to a later round, so no stroke is wasted and the count asked for is the count painted;
+- coarse levels are optimised at a lower resolution (a brush patch never has more than its
+  native 64 px there), then every round is rendered at full size;
+- with a time limit, iterations are scaled to the time left; strokes with no time left are
+  placed by the greedy start alone, so a whole painting always comes back.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .brush import Brush
+from .compose import GROUPS, Grid, layer_maps, over, paint_patches, resize_patches
+from .painting import Painting, StrokeRecord
+from .photo import PainterError, fit_long_side, load_photo
+from .stroke import ACTION_SIZE, CELL_PX, COLOUR, CONTROL, END, END_PRESSURE, SIZE, START, START_PRESSURE
+from .vgg import Objective, make_objective
+
+MIN_STROKES, MAX_STROKES = 1, 20_000
+MIN_SIZE, MAX_SIZE = 32, 2048
+MAX_TIME_LIMIT = 24 * 3600.0
+
+
+@dataclass
+class Frame:
+    """One view of the painting in progress; the last one (`done`) carries the `painting`."""
+
+    canvas: np.ndarray  # (H, W, 3) uint8
+    strokes_painted: int
+    total_strokes: int
+    elapsed: float
+    loss: float
+    done: bool = False
+    painting: Painting | None = None
+
+
+@dataclass
+class Options:
+    """Knobs of the optimiser; defaults are the measured choice."""
+
+    iterations: int = 16            # Adam steps per round (scaled down under a time limit)
+    lr: float = 0.1                 # Adam on the sigmoid parameters
+    round_fraction: float = 0.5     # share of a level's cells that get a stroke in one round
+    level_power: float = 0.5        # stroke budget per level ~ cells ** level_power
+    density: float = 0.6            # finest cell ~ sqrt(area / (density * strokes))
+    init_size: float = 0.75         # brush size of a new stroke (radius e^(2 size) brush px)
+    init_pressure: float = 0.85
+    init_length: float = 0.4        # stroke length, share of its patch
+    frame_interval: float = 0.25    # seconds between frames
+    min_coverage: float = 0.5       # a stroke must cover this many px (at level resolution)
+    background: str = "mean"        # "mean" colour of the photo or "white"
+    snapshot_side: int = 512        # long side of the timelapse snapshots
+    work_side: int = 256            # long side at which strokes are optimised (rendered at full size)
+
+
+def _check_settings(strokes, size, seed, time_limit):
+    def number(value, name):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise PainterError(f"{name} must be a number, got {value!r}.")
+        if not math.isfinite(float(value)):
+            raise PainterError(f"{name} must be a finite number, got {value!r}.")
+        return value
+
+    number(strokes, "strokes")
+    if int(strokes) != strokes or not MIN_STROKES <= strokes <= MAX_STROKES:
+        raise PainterError(f"strokes must be a whole number from {MIN_STROKES} to {MAX_STROKES}, got {strokes}.")
+    number(size, "size")
+    if int(size) != size or not MIN_SIZE <= size <= MAX_SIZE:
+        raise PainterError(f"size must be a whole number of pixels from {MIN_SIZE} to {MAX_SIZE}, got {size}.")
+    number(seed, "seed")
+    if int(seed) != seed or not 0 <= seed < 2 ** 32:
+        raise PainterError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed}.")
+    if time_limit is not None:
+        number(time_limit, "time_limit")
+        if not 0 < time_limit <= MAX_TIME_LIMIT:
+            raise PainterError(f"time_limit must be a positive number of seconds up to {MAX_TIME_LIMIT:.0f}, "
+                               f"got {time_limit}.")
+
+
+@dataclass
+class Level:
+    cell: int         # cell side in full-resolution px
+    factor: int       # optimised at full size / factor
+    budget: int = 0   # strokes
+
+
+def plan_levels(height: int, width: int, strokes: int, options: Options) -> list[Level]:
+    """Cell sizes from coarse to fine and their stroke budgets."""
+    long = max(height, width)
+    finest = math.sqrt(height * width / (options.density * strokes))
+    cells = []
+    s = 32
+    while s <= long / 3:
+        cells.append(s)
+        s *= 2
+    finest = max(6, int(round(finest / 2)) * 2)
+    if finest < 28 or not cells:
+        cells = [c for c in cells if c > finest * 1.4] + [min(finest, max(6, long // 3 // 2 * 2))]
+    else:
+        # Drop cells much finer than the density asks for.
+        cells = [c for c in cells if c >= finest / 1.5] or [cells[0]]
+    cells = sorted(set(cells), reverse=True)[:5]
+    levels = []
+    for c in cells:
+        factor = 1
+        while c // (factor * 2) >= 32 and c % (factor * 2) == 0:
+            factor *= 2
+        levels.append(Level(c, factor))
+    weights = np.array([((height / c + 1) * (width / c + 1)) ** options.level_power for c in cells])
+    budgets = np.floor(weights / weights.sum() * strokes).astype(int)
+    budgets[-1] += strokes - budgets.sum()
+    for level, b in zip(levels, budgets):
+        level.budget = int(b)
+    return [lv for lv in levels if lv.budget > 0]
+
+
+def _remaining_rounds(levels, li, budget, n_round, height, width, opts) -> list[int]:
+    """Stroke counts of the rounds still to come, this one included (an estimate)."""
+    rounds = []
+    for k in range(li, len(levels)):
+        left = budget if k == li else levels[k].budget
+        c = levels[k].cell
+        size = n_round if k == li else max(1, math.ceil((height / c + 1) * (width / c + 1) * opts.round_fraction))
+        while left > 0:
+            rounds.append(min(size, left))
+            left -= size
+    return rounds
+
+
+def _round_cost(history):
+    """Seconds per iteration of a round of n strokes, a + b n, fitted to the rounds so far."""
+    if not history:
+        return lambda n: 0.01 + 0.001 * n  # a cautious prior until the first round is timed
+    n = np.array([h[0] for h in history], dtype=np.float64)
+    per_iteration = np.array([h[2] / h[1] for h in history])
+    if len(history) < 3 or np.ptp(n) == 0:
+        rate = float(per_iteration.sum() / n.sum())
+        return lambda k: rate * k
+    a, b = np.linalg.lstsq(np.stack([np.ones_like(n), n], 1), per_iteration, rcond=None)[0]
+    a, b = max(float(a), 0.0), max(float(b), 1e-5)
+    return lambda k: a + b * k
+
+
+def _logit(x: torch.Tensor) -> torch.Tensor:
+    x = x.clamp(0.02, 0.98)
+    return torch.log(x / (1 - x))
+
+
+def _box_blur(x: torch.Tensor, k: int) -> torch.Tensor:
+    if k <= 1:
+        return x
+    k = int(k) | 1
+    return F.avg_pool2d(F.pad(x, (k // 2,) * 4, mode="replicate"), k, stride=1)
+
+
+def _to_uint8(canvas: torch.Tensor) -> np.ndarray:
+    return (canvas[0].clamp(0, 1) * 255 + 0.5).to(torch.uint8).permute(1, 2, 0).cpu().numpy()
+
+
+class Painter:
+    """Loads the brush and the objective once; `paint()` streams frames of one painting."""
+
+    def __init__(self, device="cpu", brush: Brush | None = None, vgg_weights=None, objective: str = "auto",
+                 quiet: bool = False):
+        device = str(device)
+        if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
+            raise PainterError(f"device must be cpu or cuda, got {device!r}.")
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            raise PainterError("device cuda was asked for, but no CUDA GPU is available here; use --device cpu.")
+        if vgg_weights is None and objective == "auto":
+            from .network import start_probe
+
+            start_probe()  # a slow name lookup overlaps the brush loading
+        self.device = torch.device(device)
+        # Tiny coverages multiply into subnormal floats, which the CPU computes ~4x slower (measured).
+        torch.set_flush_denormal(True)
+        if brush is None:
+            try:
+                brush = Brush.load(device=self.device)
+            except Exception as error:  # noqa: BLE001 - missing folder, no network, bad file: one sentence
+                raise PainterError(f"The brush checkpoint cannot be loaded ({type(error).__name__}: "
+                                   f"{str(error).splitlines()[0] if str(error) else 'no detail'}).") from None
+        self.brush = brush.to(self.device).freeze()
+        try:
+            self.objective: Objective = make_objective(vgg_weights, self.device, objective, quiet=quiet)
+        except ValueError as error:
+            raise PainterError(str(error)) from None
+
+    # ------------------------------------------------------------------ public
+    def paint(self, photo, strokes: int = 1000, size: int = 512, seed: int = 0, time_limit=None,
+              **options) -> Iterator[Frame]:
+        """Paint `photo` with `strokes` strokes, `size` px on its long side; yields `Frame`s.
+
+        Settings are checked and the photo is loaded before this returns, so a bad input raises
+        `PainterError` at the call, not halfway through the painting.
+        """
+        start = time.perf_counter()
+        _check_settings(strokes, size, seed, time_limit)
+        unknown = set(options) - set(Options.__dataclass_fields__)
+        if unknown:
+            raise PainterError(f"unknown painting option(s): {', '.join(sorted(unknown))}.")
+        opts = Options(**options)
+        image = fit_long_side(load_photo(photo), int(size))
+        return self._paint(image, int(strokes), int(seed), time_limit, opts, start)
+
+    # ------------------------------------------------------------------ internals
+    def _paint(self, image, strokes, seed, time_limit, opts: Options, start) -> Iterator[Frame]:
+        device = self.device
+        rng = np.random.default_rng(seed)
+        torch.manual_seed(seed)
+        width, height = image.size
+        work = fit_long_side(image, min(max(width, height), opts.work_side))
+        ww, wh = work.size
+        fx, fy = width / ww, height / wh
+
+        def tensor(im):
+            return torch.from_numpy(np.asarray(im, dtype=np.float32) / 255.0).permute(2, 0, 1)[None].to(device)
+
+        target = tensor(work)
+        if opts.background == "white":
+            background = torch.ones(3, device=device)
+        else:
+            background = target.mean(dim=(0, 2, 3))
+        canvas = background.view(1, 3, 1, 1).expand(1, 3, wh, ww).clone()
+        out = background.view(1, 3, 1, 1).expand(1, 3, height, width).clone()
+        levels = plan_levels(wh, ww, strokes, opts)
+        records: list[StrokeRecord] = []
+        snapshots: list[tuple[int, np.ndarray]] = []
+        snap_scale = min(1.0, opts.snapshot_side / max(width, height))
+        state = {"last_frame": -1e9, "loss": float("nan")}
+
+        def snapshot(c):
+            small = c if snap_scale >= 1 else F.interpolate(
+                c, scale_factor=snap_scale, mode="bilinear", align_corners=False, antialias=True)
+            snapshots.append((len(records), _to_uint8(small)))
+
+        def frame(c, force=False):
+            now = time.perf_counter()
+            if not force and now - state["last_frame"] < opts.frame_interval:
+                return None
+            state["last_frame"] = now
+            return Frame(_to_uint8(c), len(records), strokes, now - start, state["loss"])
+
+        with torch.no_grad():
+            state["loss"] = float(self.objective(canvas, target))
+        snapshot(out)
+        yield frame(out, force=True)
+
+        history: list[tuple[int, int, float]] = []  # (strokes, iterations, seconds) of each round
+        carry = 0
+        for li, level in enumerate(levels):
+            budget = level.budget + carry
+            d = level.factor
+            cell = level.cell
+            dy, dx = (int(v) * d for v in rng.integers(0, cell // d, size=2))
+            work_grid = Grid(wh, ww, cell, dy, dx)
+            lh, lw = -(-wh // d), -(-ww // d)
+            grid = Grid(lh, lw, cell // d, dy // d, dx // d)
+
+            def at_level(x):
+                return x if d == 1 else F.avg_pool2d(F.pad(x, (0, lw * d - ww, 0, lh * d - wh), mode="replicate"), d)
+
+            level_target = at_level(target)
+            orientation = _edge_orientation(level_target, grid.cell)
+            is_last = li == len(levels) - 1
+            attempts = 0
+            while budget > 0:
+                attempts += 1
+                level_canvas = at_level(canvas)
+                n_round = min(budget, max(1, int(math.ceil(_cells_on_canvas(grid) * opts.round_fraction))))
+                picks, points = _pick_cells(grid, level_canvas, level_target, n_round, rng)
+                if not picks:
+                    break
+                init = _initial_actions(grid, picks, points, level_target, orientation, opts, rng)
+                iterations = opts.iterations
+                if time_limit is not None:  # scale the iterations to the time left
+                    left = time_limit * 0.9 - (time.perf_counter() - start) - 0.2
+                    rounds = _remaining_rounds(levels, li, budget, n_round, wh, ww, opts)
+                    cost = _round_cost(history)
+                    need = sum(opts.iterations * cost(n) for n in rounds)
+                    iterations = int(opts.iterations * max(0.0, min(1.0, left / max(need, 1e-6))))
+                    if iterations == 0 and n_round < budget:  # out of time: place the rest greedily, at once
+                        picks, points = _pick_cells(grid, level_canvas, level_target, budget, rng)
+                        init = _initial_actions(grid, picks, points, level_target, orientation, opts, rng)
+                t0 = time.perf_counter()
+                actions = init
+                for item in self._optimise_round(grid, picks, init, level_canvas, level_target, iterations, opts):
+                    if isinstance(item, tuple):
+                        state["loss"], current = item
+                        if time.perf_counter() - state["last_frame"] >= opts.frame_interval:
+                            preview = self._paint_out(work_grid, picks, current, out.clone(), fx, fy)
+                            f = frame(preview)
+                            if f is not None:
+                                yield f
+                    else:
+                        actions = item
+                if iterations > 0:
+                    history.append((len(picks), iterations, time.perf_counter() - t0))
+                # Drop strokes that cover (almost) nothing on the canvas.
+                keep = _coverage(self.brush, grid, picks, actions) >= opts.min_coverage
+                if not (is_last and attempts > 8):
+                    picks = [p for p, k in zip(picks, keep.tolist()) if k]
+                    actions = actions[keep]
+                if not picks:
+                    if attempts > 8:
+                        break
+                    continue
+                canvas, out = self._commit(work_grid, picks, actions, canvas, out, fx, fy, records, snapshot)
+                budget -= len(picks)
+                with torch.no_grad():
+                    state["loss"] = float(self.objective(canvas, target))
+                f = frame(out)
+                if f is not None:
+                    yield f
+            carry = budget
+        painting = Painting.from_records(records, width, height, tuple(background.tolist()), _to_uint8(out),
+                                         snapshots)
+        final = frame(out, force=True)
+        final.done = True
+        final.painting = painting
+        yield final
+
+    def _optimise_round(self, grid: Grid, picks, init: torch.Tensor, background, target, iterations, opts):
+        """Adam on the round's sigmoid parameters; yields (loss, actions) as it goes, then the actions."""
+        groups = _split_groups(grid, picks, self.device)
+        params = _logit(init).clone().requires_grad_(True)
+        m = torch.zeros_like(params)
+        v = torch.zeros_like(params)
+        b1, b2, eps = 0.9, 0.999, 1e-8
+        for step in range(1, iterations + 1):
+            actions = torch.sigmoid(params)
+            c = background
+            alpha = self.brush(actions)
+            for group, index, cells in groups:
+                a, pc = layer_maps(grid, group, cells, alpha[index], actions[index][:, COLOUR])
+                c = over(c, a, pc)
+            loss = self.objective(c, target)
+            (grad,) = torch.autograd.grad(loss, [params])
+            with torch.no_grad():  # Adam, written out: no optimiser import on the critical path
+                m.mul_(b1).add_(grad, alpha=1 - b1)
+                v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
+                step_size = opts.lr * math.sqrt(1 - b2 ** step) / (1 - b1 ** step)
+                params.addcdiv_(m, v.sqrt().add_(eps), value=-step_size)
+            yield float(loss.detach()), torch.sigmoid(params.detach())
+        yield torch.sigmoid(params.detach())
+
+    @torch.no_grad()
+    def _paint_out(self, work_grid: Grid, picks, actions, out, fx, fy, records=None, snapshot=None):
+        """Paint the round's strokes on the output canvas, group by group (the optimiser's order)."""
+        alpha = self.brush(actions)
+        for group, index, cells in _split_groups(work_grid, picks, self.device):
+            origins = _patch_origins(work_grid, group, cells.cpu().numpy()) * np.array([fx, fy])
+            acts = actions[index]
+            paint_patches(out, alpha[index], acts[:, COLOUR], origins, work_grid.patch * fx)
+            if records is not None:
+                scale = work_grid.patch * fx / CELL_PX
+                for (x, y), act in zip(origins, acts.cpu().numpy()):
+                    records.append(StrokeRecord(act.astype(np.float32), (float(x), float(y)), scale))
+                snapshot(out)
+        return out
+
+    @torch.no_grad()
+    def _commit(self, work_grid: Grid, picks, actions, canvas, out, fx, fy, records, snapshot):
+        alpha = self.brush(actions)
+        for group, index, cells in _split_groups(work_grid, picks, self.device):
+            a, pc = layer_maps(work_grid, group, cells, alpha[index], actions[index][:, COLOUR])
+            canvas = over(canvas, a, pc)
+        out = self._paint_out(work_grid, picks, actions, out, fx, fy, records, snapshot)
+        return canvas, out
+
+
+# ---------------------------------------------------------------------------- helpers
+def _patch_origins(grid: Grid, group, cells: np.ndarray) -> np.ndarray:
+    ii, jj = grid.group_cells(group)
+    nc = len(jj)
+    y, x = grid.patch_origin(ii[cells // nc], jj[cells % nc])
+    return np.stack([np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)], axis=1).reshape(-1, 2)
+
+
+def _split_groups(grid: Grid, picks, device):
+    """[(group, indices into picks, flat cell indices in the group)] for the groups that have strokes."""
+    out = []
+    for group in GROUPS:
+        index = [k for k, (i, j) in enumerate(picks) if (i % 2, j % 2) == group]
+        if not index:
+            continue
+        ii = np.array([picks[k][0] for k in index])
+        jj = np.array([picks[k][1] for k in index])
+        cells = grid.group_flat_index(group, ii, jj)
+        out.append((group, torch.tensor(index, device=device), torch.as_tensor(cells, device=device)))
+    return out
+
+
+def _cells_on_canvas(grid: Grid) -> int:
+    rows = len([i for i in range(grid.rows) if _overlap(grid.cell_origin(i, 0)[0], grid.cell, grid.height)])
+    cols = len([j for j in range(grid.cols) if _overlap(grid.cell_origin(0, j)[1], grid.cell, grid.width)])
+    return rows * cols
+
+
+def _overlap(start, length, total) -> bool:
+    return start + length > 0 and start < total
+
+
+def _cell_view(grid: Grid, x: torch.Tensor) -> torch.Tensor:
+    """(1, C, H, W) -> (rows, cols, C, cell, cell), padded with zeros off the canvas."""
+    c = grid.cell
+    top = c - grid.dy
+    left = c - grid.dx
+    bottom = grid.rows * c - top - grid.height
+    right = grid.cols * c - left - grid.width
+    x = F.pad(x, (left, right, top, bottom))
+    ch = x.shape[1]
+    return x.view(ch, grid.rows, c, grid.cols, c).permute(1, 3, 0, 2, 4)
+
+
+def _pick_cells(grid: Grid, canvas, target, n: int, rng):
+    """The n cells with the largest error (largest first) and each one's point of largest error."""
+    error = (canvas - target).abs().sum(1, keepdim=True)
+    cells = _cell_view(grid, _box_blur(error, max(1, grid.cell // 4)))  # (rows, cols, 1, c, c)
+    on = _cell_view(grid, torch.ones_like(error)).amax(dim=(2, 3, 4)).flatten() > 0
+    score = cells.sum(dim=(2, 3, 4)).flatten()
+    score = score + torch.from_numpy(rng.uniform(0, 1e-6, score.numel())).to(score)  # ties, blank photos
+    score = torch.where(on, score, torch.full_like(score, -1.0))
+    n = min(n, int(on.sum()))
+    if n <= 0:
+        return [], None
+    top = torch.topk(score, n).indices
+    flat = cells.reshape(grid.rows * grid.cols, -1)[top]
+    where = flat.argmax(dim=1).cpu().numpy()
+    top = top.cpu().numpy()
+    picks = [(int(k // grid.cols), int(k % grid.cols)) for k in top]
+    c = grid.cell
+    ii = np.array([p[0] for p in picks])
+    jj = np.array([p[1] for p in picks])
+    cy, cx = grid.cell_origin(ii, jj)
+    ys = cy + where // c + 0.5
+    xs = cx + where % c + 0.5
+    return picks, (np.clip(ys, 0, grid.height - 1), np.clip(xs, 0, grid.width - 1))
+
+
+def _edge_orientation(target, cell: int):
+    """Per-pixel angle (radians) of the photo's local edges and the coherence in [0, 1]."""
+    gray = target.mean(1, keepdim=True)
+    gray = _box_blur(gray, 3)
+    gx = F.pad(gray, (1, 1, 0, 0), mode="replicate")
+    gx = (gx[..., 2:] - gx[..., :-2]) / 2
+    gy = F.pad(gray, (0, 0, 1, 1), mode="replicate")
+    gy = (gy[..., 2:, :] - gy[..., :-2, :]) / 2
+    k = max(3, cell // 2)
+    jxx, jyy, jxy = (_box_blur(m, k) for m in (gx * gx, gy * gy, gx * gy))
+    angle = 0.5 * torch.atan2(2 * jxy, jxx - jyy) + math.pi / 2  # along the edge, across the gradient
+    coherence = torch.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / (jxx + jyy + 1e-6)
+    return angle[0, 0], coherence[0, 0]
+
+
+def _initial_actions(grid: Grid, picks, points, target, orientation, opts: Options, rng) -> torch.Tensor:
+    """A stroke per picked cell at its point of largest error, along the edges, in the photo's colour."""
+    c = grid.cell
+    n = len(picks)
+    angle, coherence = orientation
+    ii = np.array([p[0] for p in picks])
+    jj = np.array([p[1] for p in picks])
+    ys, xs = points
+    yi, xi = ys.astype(int), xs.astype(int)
+    theta = angle[yi, xi].cpu().numpy()
+    coh = coherence[yi, xi].cpu().numpy()
+    random_theta = rng.uniform(0, math.pi, n)
+    theta = np.where(coh > 0.3, theta + rng.normal(0, 0.15, n), random_theta)
+    py, px = grid.patch_origin(ii, jj)
+    u = (xs - px) / grid.patch  # centre in patch units
+    v = (ys - py) / grid.patch
+    half = opts.init_length / 2 * rng.uniform(0.8, 1.2, n)
+    du, dv = np.cos(theta) * half, np.sin(theta) * half
+    bend = rng.normal(0, 0.03, n)
+    a = np.zeros((n, ACTION_SIZE), dtype=np.float32)
+    a[:, START] = np.stack([u - du, v - dv], 1)
+    a[:, END] = np.stack([u + du, v + dv], 1)
+    a[:, CONTROL] = np.stack([u - np.sin(theta) * bend, v + np.cos(theta) * bend], 1)
+    a[:, SIZE] = opts.init_size
+    a[:, START_PRESSURE] = opts.init_pressure
+    a[:, END_PRESSURE] = opts.init_pressure
+    blurred = _box_blur(target, max(1, c // 4))
+    a[:, COLOUR] = blurred[0, :, yi, xi].T.cpu().numpy()
+    return torch.from_numpy(np.clip(a, 0.0, 1.0)).to(target.device)
+
+
+@torch.no_grad()
+def _coverage(brush, grid: Grid, picks, actions) -> torch.Tensor:
+    """How many canvas px (at the grid's resolution) each stroke covers, counting only the canvas."""
+    alpha = resize_patches(brush(actions), grid.patch)[:, 0]
+    ii = np.array([p[0] for p in picks])
+    jj = np.array([p[1] for p in picks])
+    py, px = grid.patch_origin(ii, jj)
+    r = np.arange(grid.patch)
+    inside_y = torch.from_numpy(((py[:, None] + r) >= 0) & ((py[:, None] + r) < grid.height))
+    inside_x = torch.from_numpy(((px[:, None] + r) >= 0) & ((px[:, None] + r) < grid.width))
+    mask = (inside_y[:, :, None] & inside_x[:, None, :]).to(alpha.device, alpha.dtype)
+    return (alpha * mask).sum(dim=(1, 2))
+
+
+_default: dict = {}
+
+
+def default_painter(device="cpu") -> Painter:
+    key = str(device)
+    if key not in _default:
+        _default[key] = Painter(device=device)
+    return _default[key]
+
+
+def paint(photo, strokes: int = 1000, size: int = 512, seed: int = 0, time_limit=None, device="cpu",
+          **options) -> Iterator[Frame]:
+    """`Painter.paint` with a cached default `Painter` (the shipped brush, VGG16 or the fallback)."""
+    _check_settings(strokes, size, seed, time_limit)
+    return default_painter(device).paint(photo, strokes=strokes, size=size, seed=seed, time_limit=time_limit,
+                                         **options)

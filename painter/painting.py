@@ -1,0 +1,255 @@
+"""A finished painting: its strokes in canvas pixels, its image, and its exports.
+
+Exports: PNG (the painted canvas), strokes JSON (schema below), SVG (a quadratic Bezier path per
+stroke), a timelapse GIF or MP4, and a re-render by MyPaint itself at any size.
+
+Strokes JSON, version 1::
+
+    {"format": "neural-painter-strokes", "version": 1,
+     "width": W, "height": H,              # canvas px the coordinates refer to
+     "background": [r, g, b],              # in [0, 1]; the ground painted on first
+     "brush": "classic/dry_brush",         # MyPaint brush
+     "strokes": [                          # in painting order
+        {"order": 0,
+         "start": [x, y], "control": [x, y], "end": [x, y],  # px; the curve passes through
+                                                             # `control` at t = 0.5
+         "radius": r,                      # px, MyPaint's radius at that canvas size
+         "pressure": [p_start, p_end],     # in [0, 0.8], ramped along the curve
+         "colour": [r, g, b]}, ...]}       # in [0, 1]
+
+A reader should accept any version-1 file and ignore keys it does not know.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from .photo import PainterError
+from .stroke import MAX_PRESSURE, Stroke
+
+FORMAT = "neural-painter-strokes"
+VERSION = 1
+BRUSH = "classic/dry_brush"
+MAX_RENDER_SIDE = 8192
+TIMELAPSE_FRAMES = 72        # frames of painting, then the finished painting held
+TIMELAPSE_FPS = 18
+TIMELAPSE_HOLD_S = 1.5
+TIMELAPSE_GIF_SIDE = 384     # keeps a GIF of a few MB
+TIMELAPSE_MP4_SIDE = 720
+
+
+class PaintingFileError(PainterError):
+    """A strokes file that cannot be read; the message is one sentence."""
+
+
+@dataclass
+class StrokeRecord:
+    """A stroke as the painter made it: its action, its patch's origin (x, y) and px per brush px."""
+
+    action: np.ndarray
+    origin: tuple
+    scale: float
+
+    def stroke(self) -> Stroke:
+        return Stroke.from_action(self.action, origin=self.origin, scale=self.scale)
+
+
+def _svg_width_and_opacity(stroke: Stroke) -> tuple[float, float]:
+    """Width and opacity of a solid line that looks like the dry-brush stroke.
+
+    Measured on MyPaint's `classic/dry_brush` (straight strokes, radius 3 to 20 px, pressure 0.2 to
+    0.8): the visible width is about r (1.2 + 5.4 p) and the paint per unit length about
+    r (0.9 + 3.8 (p - 0.2)); opacity is their ratio.
+    """
+    p = float(np.clip(np.mean(stroke.pressure), 0.0, MAX_PRESSURE))
+    if p <= 0.0:
+        return 0.0, 0.0
+    width = stroke.radius * (1.2 + 5.4 * p)
+    mass = stroke.radius * max(0.05, 0.9 + 3.8 * (p - 0.2))
+    return width, float(np.clip(mass / width, 0.05, 1.0))
+
+
+@dataclass
+class Painting:
+    """Strokes in canvas px (painting order) over a background colour, and the painted image."""
+
+    width: int
+    height: int
+    background: tuple
+    strokes: list
+    image: Image.Image | None = None
+    snapshots: list = field(default_factory=list, repr=False)  # [(strokes painted, (h, w, 3) uint8)]
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_records(cls, records, width, height, background, canvas: np.ndarray, snapshots=()):
+        return cls(int(width), int(height), tuple(float(c) for c in background),
+                   [r.stroke() for r in records], Image.fromarray(canvas, "RGB"), list(snapshots))
+
+    def __len__(self):
+        return len(self.strokes)
+
+    # ------------------------------------------------------------------ JSON
+    def to_json(self) -> dict:
+        def r(v):  # 1/1000 px and 1/10000 of a colour: exact enough, a third of the file
+            return [round(float(x), 3) for x in v] if isinstance(v, (list, tuple)) else round(float(v), 3)
+
+        strokes = []
+        for order, s in enumerate(self.strokes):
+            d = s.to_dict()
+            strokes.append({"order": order, "start": r(d["start"]), "control": r(d["control"]), "end": r(d["end"]),
+                            "radius": r(d["radius"]), "pressure": [round(float(p), 4) for p in d["pressure"]],
+                            "colour": [round(float(c), 4) for c in d["colour"]]})
+        return {"format": FORMAT, "version": VERSION, "width": self.width, "height": self.height,
+                "background": list(self.background), "brush": BRUSH, "strokes": strokes}
+
+    def save_json(self, path):
+        Path(path).write_text(json.dumps(self.to_json(), separators=(",", ":")))
+        return path
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Painting":
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise PaintingFileError("This is not a Neural Painter strokes file (no \"format\": \"neural-painter-strokes\").")
+        if data.get("version") != VERSION:
+            raise PaintingFileError(f"This strokes file has version {data.get('version')!r}; "
+                                    f"this painter reads version {VERSION}.")
+        try:
+            width, height = int(data["width"]), int(data["height"])
+            background = tuple(float(c) for c in data.get("background", (1.0, 1.0, 1.0)))
+            items = sorted(data["strokes"], key=lambda d: d.get("order", 0))
+            strokes = [Stroke.from_dict(d) for d in items]
+        except (KeyError, TypeError, ValueError) as error:
+            raise PaintingFileError(f"The strokes file is damaged ({type(error).__name__}: {error}).") from None
+        if not (0 < width <= 1 << 16 and 0 < height <= 1 << 16) or len(background) != 3:
+            raise PaintingFileError("The strokes file has an impossible canvas size or background.")
+        return cls(width, height, background, strokes)
+
+    @classmethod
+    def load_json(cls, path) -> "Painting":
+        try:
+            text = Path(path).read_text()
+        except (OSError, UnicodeDecodeError) as error:
+            raise PaintingFileError(f"The strokes file {path} cannot be read ({type(error).__name__}).") from None
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise PaintingFileError(f"The strokes file {path} is not JSON.") from None
+        return cls.from_json(data)
+
+    # ------------------------------------------------------------------ PNG
+    def save_png(self, path):
+        self.rendered().save(path, format="PNG")
+        return path
+
+    def rendered(self) -> Image.Image:
+        """The painted image; for a painting loaded from JSON, MyPaint's render of it."""
+        if self.image is None:
+            self.image = render_with_mypaint(self, max(self.width, self.height))
+        return self.image
+
+    # ------------------------------------------------------------------ SVG
+    def to_svg(self) -> str:
+        def colour(c):
+            r, g, b = (int(round(255 * min(max(v, 0.0), 1.0))) for v in c)
+            return f"#{r:02x}{g:02x}{b:02x}"
+
+        out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width}" height="{self.height}" '
+               f'viewBox="0 0 {self.width} {self.height}">',
+               f'<rect width="100%" height="100%" fill="{colour(self.background)}"/>',
+               '<g fill="none" stroke-linecap="round" stroke-linejoin="round">']
+        for s in self.strokes:
+            width, opacity = _svg_width_and_opacity(s)
+            if width <= 0:
+                continue
+            (x0, y0), (cx, cy), (x1, y1) = s.start, s.bezier_control(), s.end
+            out.append(f'<path d="M{x0:.1f} {y0:.1f}Q{cx:.1f} {cy:.1f} {x1:.1f} {y1:.1f}" '
+                       f'stroke="{colour(s.colour)}" stroke-width="{width:.2f}" stroke-opacity="{opacity:.2f}"/>')
+        out.append("</g></svg>")
+        return "\n".join(out)
+
+    def save_svg(self, path):
+        Path(path).write_text(self.to_svg())
+        return path
+
+    # ------------------------------------------------------------------ timelapse
+    def timelapse_frames(self, side: int, frames: int = TIMELAPSE_FRAMES) -> list[np.ndarray]:
+        """Frames of the painting stroke by stroke (at most `frames`), then the finished painting."""
+        scale = min(1.0, side / max(self.width, self.height))
+        size = (max(2, round(self.width * scale)) // 2 * 2, max(2, round(self.height * scale)) // 2 * 2)
+        if self.snapshots:
+            pick = np.unique(np.linspace(0, len(self.snapshots) - 1, min(frames, len(self.snapshots))).round().astype(int))
+            images = [Image.fromarray(self.snapshots[k][1]) for k in pick]
+        else:
+            images = _mypaint_progress(self, scale, frames)
+        final = self.rendered()
+        out = [np.asarray(im.convert("RGB").resize(size, Image.LANCZOS)) for im in images]
+        out.append(np.asarray(final.resize(size, Image.LANCZOS)))
+        return out
+
+    def save_timelapse(self, path, seconds: float | None = None):
+        """A GIF or MP4 (by the file's extension) of the painting being painted: a few seconds, small."""
+        import imageio.v3 as iio
+
+        path = str(path)
+        ext = os.path.splitext(path)[1].lower()
+        if ext not in (".gif", ".mp4"):
+            raise PaintingFileError(f"A timelapse is a .gif or a .mp4 file, not {ext or 'a file without extension'}.")
+        frames = self.timelapse_frames(TIMELAPSE_GIF_SIDE if ext == ".gif" else TIMELAPSE_MP4_SIDE)
+        fps = TIMELAPSE_FPS
+        if seconds:
+            fps = max(1, round(len(frames) / seconds))
+        hold = max(1, int(TIMELAPSE_HOLD_S * fps))
+        frames = frames[:-1] + [frames[-1]] * hold
+        if ext == ".gif":
+            iio.imwrite(path, np.stack(frames), extension=".gif", duration=1000 / fps, loop=0)
+        else:
+            iio.imwrite(path, np.stack(frames), extension=".mp4", fps=fps, codec="libx264",
+                        macro_block_size=2, quality=7)
+        return path
+
+
+def _mypaint_canvas_to_image(rgba: np.ndarray, background) -> Image.Image:
+    rgb = rgba[..., :3] + (1 - rgba[..., 3:4]) * np.asarray(background, dtype=np.float32)
+    return Image.fromarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8), "RGB")
+
+
+def _mypaint_progress(painting: Painting, scale: float, frames: int) -> list[Image.Image]:
+    from .mypaint import Canvas
+
+    w, h = max(1, round(painting.width * scale)), max(1, round(painting.height * scale))
+    marks = set(np.linspace(0, len(painting.strokes), min(frames, len(painting.strokes) + 1)).round().astype(int))
+    out = []
+    with Canvas(w, h) as canvas:
+        for k, s in enumerate(painting.strokes):
+            if k in marks:
+                out.append(_mypaint_canvas_to_image(canvas.rgba(), painting.background))
+            canvas.paint(s.scaled(scale))
+    return out
+
+
+def render_with_mypaint(source, size: int | None = None) -> Image.Image:
+    """Re-render a painting (a `Painting` or a strokes JSON path) with MyPaint, `size` px on the long side.
+
+    Raises `MyPaintMissing` (one sentence naming the Debian packages) where libmypaint is absent.
+    """
+    from .mypaint import Canvas
+
+    painting = source if isinstance(source, Painting) else Painting.load_json(source)
+    long = max(painting.width, painting.height)
+    size = long if size is None else int(size)
+    if not 1 <= size <= MAX_RENDER_SIDE:
+        raise PaintingFileError(f"The render size must be from 1 to {MAX_RENDER_SIDE} px, got {size}.")
+    factor = size / long
+    w = max(1, round(painting.width * factor))
+    h = max(1, round(painting.height * factor))
+    with Canvas(w, h) as canvas:
+        for s in painting.strokes:
+            canvas.paint(s.scaled(factor))
+        return _mypaint_canvas_to_image(canvas.rgba(), painting.background)

@@ -1,0 +1,36 @@
+"""Shared helpers for the painter's tests: a small brush and a small photo, no network."""
+
+import os
+
+os.environ.setdefault("NEURAL_PAINTER_OFFLINE", "1")  # never try to download VGG16 in tests
+
+import functools
+
+import numpy as np
+import torch
+
+from painter.brush import Brush
+from painter.brush import DEFAULT_CHECKPOINT
+
+
+@functools.cache
+def brush() -> Brush:
+    """The shipped brush where there is one (its quality matters), else a fixed random one (plumbing)."""
+    if os.path.isfile(os.path.join(DEFAULT_CHECKPOINT, "config.json")):
+        return Brush.load()
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        return Brush().freeze()
+
+
+def photo(width=96, height=64) -> np.ndarray:
+    """A small photo with structure: a gradient sky, a dark disc and a red bar."""
+    y, x = np.mgrid[0:height, 0:width]
+    img = np.zeros((height, width, 3), np.float32)
+    img[..., 0] = 0.3 + 0.4 * y / height
+    img[..., 1] = 0.5 + 0.3 * x / width
+    img[..., 2] = 0.9 - 0.3 * y / height
+    disc = (x - width * 0.35) ** 2 + (y - height * 0.5) ** 2 < (min(width, height) * 0.25) ** 2
+    img[disc] = (0.1, 0.1, 0.15)
+    img[int(height * 0.7):int(height * 0.8), int(width * 0.55):int(width * 0.9)] = (0.9, 0.1, 0.1)
+    return (img * 255).astype(np.uint8)

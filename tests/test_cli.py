@@ -1,0 +1,154 @@
+"""The command line: paints and exports; bad input gets one sentence and exit code 2, no traceback."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from painter.__main__ import main
+
+from painter_helpers import brush, photo
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def brush_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("brush")
+    brush().save_pretrained(path)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def photo_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("photo") / "photo.png"
+    Image.fromarray(photo()).save(path)
+    return path
+
+
+def paint(tmp_path, brush_dir, source, *extra):
+    out = tmp_path / "out.png"
+    code = main(["paint", str(source), "-o", str(out), "--strokes", "24", "--size", "48", "--quiet",
+                 "--brush", brush_dir, *extra])
+    return code, out
+
+
+def test_paint_writes_every_export(tmp_path, brush_dir, photo_file):
+    code, out = paint(tmp_path, brush_dir, photo_file, "--json", str(tmp_path / "s.json"),
+                      "--svg", str(tmp_path / "s.svg"), "--timelapse", str(tmp_path / "t.gif"))
+    assert code == 0
+    assert Image.open(out).size == (48, 32)
+    assert len(json.loads((tmp_path / "s.json").read_text())["strokes"]) == 24
+    assert (tmp_path / "s.svg").read_text().startswith("<svg")
+    assert Image.open(tmp_path / "t.gif").n_frames > 2
+
+
+def test_render_re_renders_a_saved_painting(tmp_path, brush_dir, photo_file):
+    pytest.importorskip("painter.mypaint")
+    code, _ = paint(tmp_path, brush_dir, photo_file, "--json", str(tmp_path / "s.json"))
+    assert code == 0
+    code = main(["render", str(tmp_path / "s.json"), "-o", str(tmp_path / "big.png"), "--size", "200"])
+    if code == 2:
+        pytest.skip("libmypaint is not installed")
+    assert code == 0 and Image.open(tmp_path / "big.png").size == (200, 133)
+
+
+def odd(kind, tmp_path):
+    rgb = Image.fromarray(photo())
+    path = tmp_path / f"odd_{kind}.png"
+    if kind == "grayscale":
+        rgb.convert("L").save(path)
+    elif kind == "palette":
+        rgb.convert("P").save(path)
+    elif kind == "rgba":
+        rgb.convert("RGBA").save(path)
+    elif kind == "cmyk":
+        path = path.with_suffix(".jpg")
+        rgb.convert("CMYK").save(path)
+    elif kind == "16bit":
+        Image.fromarray((np.asarray(rgb.convert("L"), np.uint16) * 257)).save(path)
+    elif kind == "exif":
+        path = path.with_suffix(".jpg")
+        exif = Image.Exif()
+        exif[0x0112] = 6  # rotate 90 degrees: the painting comes out portrait
+        rgb.save(path, exif=exif)
+    elif kind == "animated":
+        path = path.with_suffix(".gif")
+        rgb.save(path, save_all=True, append_images=[rgb.transpose(Image.FLIP_LEFT_RIGHT)], duration=100)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["grayscale", "palette", "rgba", "cmyk", "16bit", "exif", "animated"])
+def test_odd_photos_are_painted_as_a_viewer_shows_them(tmp_path, brush_dir, kind):
+    code, out = paint(tmp_path, brush_dir, odd(kind, tmp_path))
+    assert code == 0
+    assert Image.open(out).size == ((32, 48) if kind == "exif" else (48, 32))
+
+
+def bad(kind, tmp_path):
+    path = tmp_path / f"bad_{kind}.png"
+    if kind == "text":
+        path.write_text("this is not an image")
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "corrupt":
+        buffer = io.BytesIO()
+        Image.fromarray(photo()).save(buffer, format="PNG")
+        path.write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    elif kind == "tiny":
+        Image.new("RGB", (1, 1)).save(path)
+    elif kind == "bomb":
+        Image.new("1", (9000, 9000)).save(path)
+    elif kind == "missing":
+        path = tmp_path / "nothing_here.png"
+    return path
+
+
+@pytest.mark.parametrize("kind", ["text", "empty", "corrupt", "tiny", "bomb", "missing"])
+def test_bad_photos_exit_2_with_one_sentence(tmp_path, brush_dir, capsys, kind):
+    code, out = paint(tmp_path, brush_dir, bad(kind, tmp_path))
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and not out.exists()
+    assert len(err) == 1 and err[0].startswith("error:") and "Traceback" not in err[0]
+
+
+@pytest.mark.parametrize("args", [["--strokes", "0"], ["--strokes", "-5"], ["--size", "3"], ["--size", "999999"],
+                                  ["--seed", "-1"], ["--time-limit", "0"], ["--time-limit", "nan"],
+                                  ["--device", "tpu"], ["--strokes", "many"]])
+def test_settings_out_of_range_exit_2(tmp_path, brush_dir, photo_file, capsys, args):
+    code = None
+    try:
+        code, _ = paint(tmp_path, brush_dir, photo_file, *args)
+    except SystemExit as exit:
+        code = exit.code
+    assert code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_bad_output_names_exit_2(tmp_path, brush_dir, photo_file, capsys):
+    assert main(["paint", str(photo_file), "-o", str(tmp_path / "x.jpg"), "--brush", brush_dir]) == 2
+    assert main(["paint", str(photo_file), "-o", str(tmp_path / "no" / "x.png"), "--brush", brush_dir]) == 2
+    assert main(["paint", str(photo_file), "-o", str(tmp_path / "x.png"), "--timelapse", str(tmp_path / "t.avi"),
+                 "--brush", brush_dir]) == 2
+
+
+def test_render_of_a_bad_file_exits_2(tmp_path, capsys):
+    path = tmp_path / "bad.json"
+    path.write_text("{}")
+    assert main(["render", str(path), "-o", str(tmp_path / "o.png")]) == 2
+    assert main(["render", str(tmp_path / "missing.json"), "-o", str(tmp_path / "o.png")]) == 2
+
+
+def test_a_real_process_gives_one_line_and_exit_2(tmp_path):
+    path = bad("text", tmp_path)
+    result = subprocess.run([sys.executable, "-m", "painter", "paint", str(path), "-o", str(tmp_path / "o.png")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "NEURAL_PAINTER_OFFLINE": "1"})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -1,0 +1,134 @@
+"""The painter: the canvas moves toward the photo, settings are honoured, runs repeat exactly."""
+
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from painter import PainterError, Painter
+from painter.paint import plan_levels, Options
+from painter.vgg import VGGWeightsError, find_vgg_state_dict, make_objective
+
+from painter_helpers import brush, photo
+
+
+@pytest.fixture(scope="module")
+def painter():
+    return Painter(brush=brush(), objective="fallback")
+
+
+def run(painter, source=None, **kw):
+    kw.setdefault("strokes", 60)
+    kw.setdefault("size", 64)
+    kw.setdefault("iterations", 8)  # fewer Adam steps than the default: the tests check behaviour, not quality
+    frames = list(painter.paint(photo() if source is None else source, **kw))
+    return frames
+
+
+def psnr(a, b):
+    return 10 * np.log10(1.0 / np.mean((a.astype(np.float64) / 255 - b.astype(np.float64) / 255) ** 2))
+
+
+def test_canvas_moves_toward_the_photo(painter):
+    frames = run(painter, strokes=80)
+    from painter.photo import fit_long_side, load_photo
+    target = np.asarray(fit_long_side(load_photo(photo()), 64))
+    assert frames[-1].loss < frames[0].loss
+    assert psnr(frames[-1].canvas, target) > psnr(frames[0].canvas, target) + 1.0
+    assert frames[-1].done and frames[-1].painting is not None
+    assert all(not f.done for f in frames[:-1])
+    counts = [f.strokes_painted for f in frames]
+    assert counts == sorted(counts)
+
+
+def test_stroke_count_and_size_honoured_any_aspect(painter):
+    frames = run(painter, strokes=37, size=80)
+    painting = frames[-1].painting
+    assert len(painting.strokes) == 37 and frames[-1].strokes_painted == 37
+    assert painting.image.size == (80, 53) and frames[-1].canvas.shape == (53, 80, 3)
+    tall = run(painter, source=photo(40, 100), strokes=20, size=50)[-1].painting
+    assert tall.image.size == (20, 50) and len(tall.strokes) == 20
+
+
+def test_strokes_stay_valid(painter):
+    painting = run(painter, strokes=50)[-1].painting
+    for s in painting.strokes:
+        assert all(0.0 <= c <= 1.0 for c in s.colour)
+        assert all(0.0 <= p <= 0.8 + 1e-6 for p in s.pressure)
+        assert s.radius > 0
+
+
+def test_same_seed_same_painting(painter):
+    a = run(painter, strokes=40, seed=3)[-1]
+    b = run(painter, strokes=40, seed=3)[-1]
+    c = run(painter, strokes=40, seed=4)[-1]
+    np.testing.assert_array_equal(a.canvas, b.canvas)
+    assert a.painting.strokes == b.painting.strokes
+    assert not np.array_equal(a.canvas, c.canvas)
+
+
+def test_time_limit_gives_a_whole_painting(painter):
+    start = time.perf_counter()
+    frames = run(painter, strokes=400, size=128, time_limit=2.0, iterations=20)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 2.0 + 2.5  # slack for a loaded 2-core CI machine
+    assert frames[-1].done and len(frames[-1].painting.strokes) == 400
+
+
+def test_frames_come_steadily(painter):
+    frames = run(painter, strokes=200, size=96, frame_interval=0.05)
+    assert frames[0].elapsed < 3.0
+    assert len(frames) >= 5
+    assert all(f.canvas.dtype == np.uint8 for f in frames)
+
+
+@pytest.mark.parametrize("settings", [
+    dict(strokes=0), dict(strokes=1.5), dict(strokes=10 ** 6), dict(size=4), dict(size=10 ** 5),
+    dict(size="big"), dict(seed=-1), dict(time_limit=0), dict(time_limit=float("nan")),
+    dict(time_limit=-3), dict(iterations=5, nonsense=1)])
+def test_bad_settings_raise_before_any_work(painter, settings):
+    with pytest.raises(PainterError):
+        painter.paint(photo(), **settings)
+
+
+def test_levels_go_coarse_to_fine_and_sum_to_the_strokes():
+    for h, w, n in [(256, 256, 1000), (171, 256, 200), (256, 128, 2000), (64, 64, 5)]:
+        levels = plan_levels(h, w, n, Options())
+        cells = [lv.cell for lv in levels]
+        assert cells == sorted(cells, reverse=True)
+        assert sum(lv.budget for lv in levels) == n
+
+
+def test_vgg_weights_from_a_path_or_the_environment(tmp_path, monkeypatch):
+    from torchvision.models import vgg16
+    torch.manual_seed(0)
+    path = tmp_path / "vgg16.pth"
+    torch.save(vgg16().state_dict(), path)
+    objective = make_objective(str(path))
+    assert objective.kind == "vgg" and objective.source == str(path)
+    monkeypatch.setenv("NEURAL_PAINTER_VGG_WEIGHTS", str(path))
+    state, source = find_vgg_state_dict(None)
+    assert state is not None and source == str(path)
+    painter = Painter(brush=brush(), vgg_weights=str(path))
+    frames = list(painter.paint(photo(), strokes=20, size=48))
+    assert frames[-1].loss < frames[0].loss
+
+
+def test_bad_vgg_weights_are_one_sentence(tmp_path):
+    bad = tmp_path / "bad.pth"
+    bad.write_bytes(b"not a checkpoint")
+    with pytest.raises(VGGWeightsError):
+        find_vgg_state_dict(str(bad))
+    with pytest.raises(PainterError):
+        Painter(brush=brush(), vgg_weights=str(tmp_path / "missing.pth"))
+
+
+def test_fallback_is_announced_once_when_weights_cannot_be_had(monkeypatch, tmp_path):
+    import painter.vgg as vgg
+    monkeypatch.delenv("NEURAL_PAINTER_VGG_WEIGHTS", raising=False)
+    monkeypatch.setattr(vgg, "hub_cache_path", lambda: tmp_path / "none.pth")
+    monkeypatch.setattr(vgg, "_warned", False)
+    with pytest.warns(UserWarning, match="fallback"):
+        objective = make_objective(None, allow_download=False)
+    assert objective.kind == "fallback"

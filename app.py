@@ -1,10 +1,393 @@
-"""Neural Painter on a Hugging Face Space (placeholder until the painter lands: see the README)."""
+"""Neural Painter on a Hugging Face Space: upload a photo, watch it being painted, download it.
 
+The same file runs on ZeroGPU (the painting generator is lent a GPU per run by `@spaces.GPU`),
+on a Space with its own GPU, and on the free CPU hardware (2 cores), where the defaults and
+limits keep a run under a minute. `python app.py` starts it locally.
+
+Flow of one run: the Paint click's event `validator` reads the photo and the settings without
+touching the GPU; then `paint` (a plain generator in the Gradio process) creates a fresh run
+folder and iterates `paint_on_device`, the `@spaces.GPU` generator, which loads the photo,
+drives the module-level `Painter` and yields CPU arrays, and at the end writes the files.
+"""
+
+import spaces  # noqa: I001  (before torch: on ZeroGPU it patches CUDA)
+
+import os
+import re
+import shutil
+import tempfile
+import time
+import types
+from pathlib import Path
+
+import numpy as np
+import torch
 import gradio as gr
+from PIL import Image
 
-with gr.Blocks(title="Neural Painter") as demo:
-    gr.Markdown("# Neural Painter\nA photo becomes a painting made of brushstrokes. "
-                "The painter is being built; this page will paint soon.")
+from painter import Painter
+from painter.photo import PainterError, load_photo
+
+ROOT = Path(__file__).resolve().parent
+EXAMPLES_DIR = ROOT / "examples"
+
+# ---------------------------------------------------------------------------------------------
+# Hardware, and the settings it allows.
+
+ZERO_GPU = bool(getattr(getattr(spaces, "config", None), "Config", None)
+                and spaces.config.Config.zero_gpu) or os.getenv("SPACES_ZERO_GPU", "").lower() in ("1", "true")
+ON_GPU = ZERO_GPU or torch.cuda.is_available()
+DEVICE = "cuda" if ON_GPU else "cpu"
+CPU_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def describe_hardware() -> str:
+    if ZERO_GPU:
+        return "ZeroGPU (a GPU lent for each run)"
+    if torch.cuda.is_available():
+        return f"GPU: {torch.cuda.get_device_name(0)}"
+    return f"CPU: {CPU_CORES} core{'s' if CPU_CORES != 1 else ''}, no GPU"
+
+
+HARDWARE = describe_hardware()
+
+if ON_GPU:
+    STROKES = dict(minimum=100, maximum=5000, value=2000, step=100)
+    SIZES = [256, 384, 512, 768, 1024]
+    DEFAULT_SIZE = 512
+    TIME_LIMIT = dict(minimum=5, maximum=120, value=60, step=5)
+else:
+    # The free Space hardware is 2 CPU cores: a run (painting + exports) stays under a minute.
+    STROKES = dict(minimum=50, maximum=1500, value=600, step=50)
+    SIZES = [256, 384, 512]
+    DEFAULT_SIZE = 384
+    TIME_LIMIT = dict(minimum=5, maximum=45, value=40, step=5)
+EXPORT_SECONDS = 15              # allowance for the files written after the last stroke
+MAX_SEED = 2**31 - 1
+MAX_UPLOAD_MB = 20
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+FRAME_INTERVAL = 0.2             # at most 5 canvases a second go to the browser
+
+# Per-run output folders live here; each run removes its own once Gradio has copied the files
+# into its cache, which `delete_cache` empties.
+RUNS_DIR = Path(tempfile.gettempdir()) / "neural-painter-runs"
+STOP_DIR = Path(tempfile.gettempdir()) / "neural-painter-stop"
+
+# ---------------------------------------------------------------------------------------------
+# The brush and VGG16 load once, here, onto the device (on ZeroGPU the move to CUDA is deferred
+# by `spaces` until a GPU is lent).
+
+PAINTER = Painter(device=DEVICE)
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation: runs before the queue and before any GPU time.
+
+def _upload_path(photo) -> str | None:
+    if photo is None:
+        return None
+    if isinstance(photo, dict):  # gradio_client FileData, when called directly
+        photo = photo.get("path")
+    return os.fspath(photo)
+
+
+def check_photo(photo) -> Image.Image:
+    """The photo as RGB, or a `PainterError` with one sentence."""
+    path = _upload_path(photo)
+    if path is None:
+        raise PainterError("Upload a photo (or pick an example) first.")
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        raise PainterError("The uploaded file could not be read; upload it again.") from None
+    if size > MAX_UPLOAD_BYTES:
+        raise PainterError(f"The file is {size / 2**20:.0f} MB; upload a photo under {MAX_UPLOAD_MB} MB.")
+    return load_photo(path)
+
+
+def check_settings(strokes, size, seed, time_limit) -> tuple[int, int, int, float]:
+    """The settings as numbers inside this hardware's limits, or a `PainterError`."""
+    def number(value, name):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise PainterError(f"The {name} must be a number.") from None
+        if not np.isfinite(number):
+            raise PainterError(f"The {name} must be a finite number.")
+        return number
+
+    strokes_n = number(strokes, "number of strokes")
+    if not (STROKES["minimum"] <= strokes_n <= STROKES["maximum"]) or strokes_n != int(strokes_n):
+        raise PainterError(f"The number of strokes must be a whole number from {STROKES['minimum']} "
+                           f"to {STROKES['maximum']} on this hardware.")
+    size_n = number(size, "size")
+    if size_n not in SIZES:
+        raise PainterError(f"The size must be one of {', '.join(map(str, SIZES))} pixels on this hardware.")
+    seed_n = number(seed if seed not in (None, "") else 0, "seed")
+    if not (0 <= seed_n <= MAX_SEED) or seed_n != int(seed_n):
+        raise PainterError(f"The seed must be a whole number from 0 to {MAX_SEED}.")
+    limit_n = number(time_limit if time_limit not in (None, "") else TIME_LIMIT["value"], "time limit")
+    if not (TIME_LIMIT["minimum"] <= limit_n <= TIME_LIMIT["maximum"]):
+        raise PainterError(f"The time limit must be from {TIME_LIMIT['minimum']} to "
+                           f"{TIME_LIMIT['maximum']} seconds on this hardware.")
+    return int(strokes_n), int(size_n), int(seed_n), float(limit_n)
+
+
+def validate_inputs(photo, strokes, size, seed, time_limit):
+    """Gradio event validator: one `gr.validate` per input, each with at most one sentence."""
+    results = []
+    try:
+        check_photo(photo)
+        results.append(gr.validate(True, ""))
+    except PainterError as error:
+        results.append(gr.validate(False, str(error)))
+    checks = [("strokes", strokes), ("size", size), ("seed", seed), ("time_limit", time_limit)]
+    defaults = dict(strokes=STROKES["value"], size=DEFAULT_SIZE, seed=0, time_limit=TIME_LIMIT["value"])
+    for name, value in checks:
+        settings = dict(defaults, **{name: value})
+        try:
+            check_settings(**settings)
+            results.append(gr.validate(True, ""))
+        except PainterError as error:
+            results.append(gr.validate(False, str(error)))
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# The painting, on whatever device there is.
+
+def gpu_duration(*args, **kwargs) -> int:
+    """Seconds of GPU to ask ZeroGPU for: the run's time limit plus the exports."""
+    time_limit = kwargs.get("time_limit", args[4] if len(args) > 4 else None)
+    try:
+        limit = float(time_limit)
+    except (TypeError, ValueError):
+        limit = TIME_LIMIT["value"]
+    return int(min(max(limit, 5), TIME_LIMIT["maximum"]) + EXPORT_SECONDS)
+
+
+def _status(frame, hardware=HARDWARE, stopped=False) -> str:
+    if frame is None:
+        return f"Starting on {hardware}…"
+    state = "Stopped" if stopped else ("Done" if frame.done else "Painting")
+    return (f"{state}: {frame.strokes_painted} / {frame.total_strokes} strokes, "
+            f"{frame.elapsed:.1f} s · {hardware}")
+
+
+def _stop_requested(stop_file) -> bool:
+    return bool(stop_file) and os.path.exists(stop_file)
+
+
+@spaces.GPU(duration=gpu_duration)
+def paint_on_device(photo, strokes, size, seed, time_limit, out_dir, stop_file=None):
+    """The painting generator (on ZeroGPU it runs in a process that is lent a GPU).
+
+    Yields `(canvas, status, files)`: `canvas` an (H, W, 3) uint8 array, `status` one line,
+    `files` None until the end, then a dict of paths in `out_dir` (png, gif, mp4, json, svg).
+    Everything yielded is a CPU array or a string, so it pickles across processes.
+    """
+    image = check_photo(photo)
+    strokes, size, seed, time_limit = check_settings(strokes, size, seed, time_limit)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    yield None, _status(None), None
+    last = None
+    stopped = False
+    sent = 0.0
+    frames = PAINTER.paint(image, strokes=strokes, size=size, seed=seed, time_limit=time_limit)
+    try:
+        for frame in frames:
+            last = frame
+            if frame.done:
+                break
+            if _stop_requested(stop_file):
+                stopped = True
+                break
+            now = time.monotonic()
+            if now - sent >= FRAME_INTERVAL:
+                sent = now
+                yield np.ascontiguousarray(frame.canvas), _status(frame), None
+    finally:
+        frames.close()
+    if last is None:
+        return
+    painting = last.painting if last.done else None
+    yield np.ascontiguousarray(last.canvas), _status(last, stopped=stopped) + " · saving files…", None
+    files = {}
+    if painting is not None:
+        files["png"] = out_dir / "painting.png"
+        painting.save_png(files["png"])
+        files["json"] = out_dir / "strokes.json"
+        painting.save_json(files["json"])
+        files["svg"] = out_dir / "painting.svg"
+        painting.save_svg(files["svg"])
+        files["mp4"] = out_dir / "timelapse.mp4"
+        painting.save_timelapse(files["mp4"])
+        files["gif"] = out_dir / "timelapse.gif"
+        painting.save_timelapse(files["gif"])
+        canvas = np.asarray(painting.image.convert("RGB"))
+    else:  # stopped before the painter handed over its strokes: keep the canvas so far
+        files["png"] = out_dir / "painting.png"
+        Image.fromarray(last.canvas).save(files["png"])
+        canvas = last.canvas
+    yield np.ascontiguousarray(canvas), _status(last, stopped=stopped), {k: str(v) for k, v in files.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# The Gradio side: a generator that streams what the device yields into the components.
+
+def _stop_file(request) -> str:
+    session = getattr(request, "session_hash", None) or "anonymous"
+    return str(STOP_DIR / re.sub(r"[^A-Za-z0-9_-]", "_", session)[:64])
+
+
+def paint(photo, strokes, size, seed, time_limit, request: gr.Request = None):
+    """`/paint`: streams `(canvas, status, before/after, timelapse, files)` while painting."""
+    try:
+        original = check_photo(photo)
+        check_settings(strokes, size, seed, time_limit)
+    except PainterError as error:
+        raise gr.Error(str(error), print_exception=False) from None
+    RUNS_DIR.mkdir(parents=True, exist_ok=True)
+    STOP_DIR.mkdir(parents=True, exist_ok=True)
+    stop_file = _stop_file(request)
+    if os.path.exists(stop_file):  # Stop was pressed while this run waited in the queue
+        os.remove(stop_file)
+        yield None, "Stopped before it started.", None, None, None
+        return
+    out_dir = tempfile.mkdtemp(prefix="run-", dir=RUNS_DIR)
+    try:
+        for canvas, status, files in paint_on_device(photo=_upload_path(photo), strokes=strokes, size=size,
+                                                      seed=seed, time_limit=time_limit, out_dir=out_dir,
+                                                      stop_file=stop_file):
+            if files is None:
+                yield canvas, status, None, None, None
+                continue
+            painting = Image.open(files["png"]).convert("RGB")
+            before = original.resize(painting.size, Image.LANCZOS)
+            order = ["png", "mp4", "gif", "json", "svg"]
+            yield (painting, status, (before, painting), files.get("mp4"),
+                   [files[k] for k in order if k in files])
+    except PainterError as error:
+        raise gr.Error(str(error), print_exception=False) from None
+    finally:
+        # Gradio has copied the yielded files into its cache by now (delete_cache empties it).
+        shutil.rmtree(out_dir, ignore_errors=True)
+        if os.path.exists(stop_file):
+            os.remove(stop_file)
+
+
+def paint_example(photo, request: gr.Request = None):
+    """What a cached example shows: the painting with the default settings."""
+    yield from paint(photo, STROKES["value"], DEFAULT_SIZE, 0, TIME_LIMIT["value"], request)
+
+
+def request_stop(request: gr.Request):
+    STOP_DIR.mkdir(parents=True, exist_ok=True)
+    Path(_stop_file(request)).touch()
+
+
+def _photo_as_uploaded(component, payload):
+    """The uploaded file untouched, so that our checks (not PIL inside Gradio) judge it and a
+    corrupt upload gets one clear sentence."""
+    if payload is None or payload.path is None:
+        return type(component).preprocess(component, payload)
+    return str(payload.path)
+
+
+def judged_by_validator(component, preprocess=lambda component, payload: payload):
+    """Let the event validator, not the component, judge the value, so that an API call with a
+    bad photo or an out-of-range setting gets our one sentence rather than a bare HTTP 400.
+    (An instance attribute rather than a subclass: Gradio writes a .pyi for every subclass.)"""
+    component.preprocess = types.MethodType(preprocess, component)
+    return component
+
+
+# ---------------------------------------------------------------------------------------------
+# The page.
+
+EXAMPLES = [str(EXAMPLES_DIR / name) for name in ("astronaut.jpg", "chelsea.jpg", "coffee.jpg")]
+
+INTRO = """
+# 🖌️ Neural Painter
+A photo becomes a painting made of real brushstrokes, and you watch it being painted. A small
+network learned to imitate one brush of [MyPaint](https://mypaint.app); the painter then places
+a few hundred to a few thousand of its strokes so that the canvas matches your photo. Every stroke
+can be downloaded (JSON, SVG) and re-rendered by MyPaint at any size.
+"""
+
+CSS = """
+#status textarea { font-variant-numeric: tabular-nums; }
+"""
+
+with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
+    # Outputs first (rendered further down), so that the examples can name them.
+    canvas = gr.Image(label="Canvas", type="numpy", format="png", interactive=False, height=520,
+                      elem_id="canvas", buttons=["download", "fullscreen"], render=False)
+    status = gr.Textbox(label="Status", value=f"Ready on {HARDWARE}.", interactive=False, max_lines=1,
+                        elem_id="status", render=False)
+    comparison = gr.ImageSlider(label="Before / after", type="pil", elem_id="comparison", render=False)
+    timelapse = gr.Video(label="Timelapse", autoplay=True, loop=True, interactive=False,
+                         elem_id="timelapse", render=False)
+    files = gr.File(label="Downloads: painting (PNG), timelapse (MP4, GIF), strokes (JSON), SVG",
+                    file_count="multiple", interactive=False, elem_id="files", render=False)
+
+    gr.Markdown(INTRO)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=320):
+            photo = gr.Image(label="Photo", type="filepath", sources=["upload", "clipboard", "webcam"],
+                               height=320, elem_id="photo")
+            gr.Examples(EXAMPLES, inputs=[photo], outputs=[canvas, status, comparison, timelapse, files],
+                        fn=paint_example, cache_examples=True, cache_mode="lazy",
+                        label="Or pick an example (painted once with the defaults, then shown at once)",
+                        example_labels=["Astronaut", "Cat", "Coffee"])
+            strokes = gr.Slider(label="Strokes", info="More strokes: finer detail, longer run.",
+                                elem_id="strokes", **STROKES)
+            size = gr.Radio(SIZES, value=DEFAULT_SIZE, label="Size (long side, pixels)", elem_id="size")
+            with gr.Accordion("Advanced", open=False):
+                with gr.Row(equal_height=True):
+                    seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, maximum=MAX_SEED,
+                                     scale=4, elem_id="seed")
+                    dice = gr.Button("🎲 Randomise", scale=1, min_width=60, elem_id="randomise")
+                time_limit = gr.Slider(label="Time limit (seconds)", elem_id="time_limit",
+                                       info="The run ends here with the strokes painted so far.", **TIME_LIMIT)
+            with gr.Row():
+                paint_btn = gr.Button("Paint", variant="primary", elem_id="paint")
+                stop_btn = gr.Button("Stop", variant="stop", visible=False, elem_id="stop")
+            gr.Markdown(f"Running on **{HARDWARE}**."
+                        + ("" if ON_GPU else f" Runs are capped at {TIME_LIMIT['maximum']} s here; "
+                           "duplicate the Space onto a GPU for bigger paintings."), elem_id="hardware")
+        with gr.Column(scale=2, min_width=360):
+            canvas.render()
+            status.render()
+            with gr.Column(visible=False) as results:
+                with gr.Row(equal_height=False):
+                    comparison.render()
+                    timelapse.render()
+                files.render()
+
+    outputs = [canvas, status, comparison, timelapse, files]
+    inputs = [photo, strokes, size, seed, time_limit]
+    judged_by_validator(photo, _photo_as_uploaded)
+    for setting in (strokes, size, seed, time_limit):
+        judged_by_validator(setting)
+
+    dice.click(None, None, seed, js=f"() => Math.floor(Math.random() * {MAX_SEED})")
+    paint_btn.click(lambda: (gr.update(interactive=False, value="Painting…"), gr.update(visible=True),
+                             gr.update(visible=False)),
+                    None, [paint_btn, stop_btn, results], queue=False, api_visibility="private")
+    run = paint_btn.click(paint, inputs, outputs, validator=validate_inputs, api_name="paint",
+                          concurrency_id="painter", show_progress="minimal")
+    run.then(lambda: (gr.update(interactive=True, value="Paint"), gr.update(visible=False)),
+             None, [paint_btn, stop_btn], queue=False, api_visibility="private")
+    # The results show whenever there are files: after a run, or when a cached example loads.
+    files.change(lambda done: gr.update(visible=bool(done)), files, results, queue=False,
+                 api_visibility="private")
+    stop_btn.click(request_stop, None, None, queue=False, api_visibility="private")
+
+demo.queue(default_concurrency_limit=1, max_size=20)
+
+LAUNCH_OPTIONS = dict(max_file_size=f"{MAX_UPLOAD_MB}mb", css=CSS)
 
 if __name__ == "__main__":
-    demo.launch()
+    demo.launch(**LAUNCH_OPTIONS)

@@ -1,0 +1,98 @@
+"""The Space: the painting generator called directly, and `/paint` driven through gradio_client."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+app = pytest.importorskip("app")
+gradio_client = pytest.importorskip("gradio_client")
+
+PHOTO = str(Path(__file__).resolve().parents[1] / "examples" / "coffee.jpg")
+FAST = dict(strokes=app.STROKES["minimum"], size=app.SIZES[0], seed=1, time_limit=app.TIME_LIMIT["minimum"])
+
+
+def test_painting_generator_streams_frames_then_files(tmp_path):
+    outputs = list(app.paint_on_device(PHOTO, out_dir=tmp_path, **FAST))
+    canvases = [c for c, _, _ in outputs if c is not None]
+    assert len(canvases) >= 2
+    assert all(c.dtype == np.uint8 and c.ndim == 3 and c.shape[2] == 3 for c in canvases)
+    assert max(canvases[-1].shape[:2]) == FAST["size"]
+    canvas, status, files = outputs[-1]
+    assert status.startswith("Done") and app.HARDWARE in status
+    assert set(files) == {"png", "gif", "mp4", "json", "svg"}
+    assert Image.open(files["png"]).size == (canvas.shape[1], canvas.shape[0])
+    assert Image.open(files["gif"]).n_frames >= 2
+    assert Path(files["mp4"]).stat().st_size > 0
+    assert json.loads(Path(files["json"]).read_text())
+    assert "<svg" in Path(files["svg"]).read_text()
+
+
+def test_stop_keeps_the_painting_so_far(tmp_path):
+    stop = tmp_path / "stop"
+    gen = app.paint_on_device(PHOTO, out_dir=tmp_path / "run", stop_file=str(stop), **FAST)
+    next(gen)  # the first (empty) update
+    stop.touch()
+    canvas, status, files = list(gen)[-1]
+    assert status.startswith("Stopped")
+    assert Image.open(files["png"]).size == (canvas.shape[1], canvas.shape[0])
+
+
+@pytest.mark.parametrize("bad", [b"", b"not an image at all", b"\x89PNG\r\n\x1a\n" + b"\0" * 40])
+def test_bad_photos_are_refused_in_one_sentence(tmp_path, bad):
+    path = tmp_path / "bad.png"
+    path.write_bytes(bad)
+    photo_check, *settings = app.validate_inputs(str(path), 100, app.DEFAULT_SIZE, 0, app.TIME_LIMIT["value"])
+    assert photo_check["is_valid"] is False and photo_check["message"].endswith(".")
+    assert "\n" not in photo_check["message"] and "Traceback" not in photo_check["message"]
+    assert all(s["is_valid"] for s in settings)
+
+
+def test_tiny_photo_and_bad_settings_are_refused(tmp_path):
+    tiny = tmp_path / "tiny.png"
+    Image.new("RGB", (2, 2)).save(tiny)
+    checks = app.validate_inputs(str(tiny), 10**6, 123, -1, 10**6)
+    assert [c["is_valid"] for c in checks] == [False] * 5
+    assert all(c["message"].endswith(".") for c in checks)
+    assert app.validate_inputs(None, 100, app.DEFAULT_SIZE, 0, 10)[0]["message"].startswith("Upload a photo")
+
+
+def test_gpu_duration_follows_the_time_limit():
+    assert app.gpu_duration(PHOTO, 100, 256, 0, 20, "/tmp") == 20 + app.EXPORT_SECONDS
+    assert app.gpu_duration(PHOTO, time_limit=10**6) == app.TIME_LIMIT["maximum"] + app.EXPORT_SECONDS
+
+
+@pytest.fixture(scope="module")
+def client():
+    _, url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.LAUNCH_OPTIONS)
+    try:
+        yield gradio_client.Client(url, verbose=False)
+    finally:
+        app.demo.close()
+
+
+def test_paint_endpoint_streams_frames_and_files(client):
+    job = client.submit(gradio_client.handle_file(PHOTO), FAST["strokes"], FAST["size"], FAST["seed"],
+                        FAST["time_limit"], api_name="/paint")
+    updates = list(job)
+    frames = [u for u in updates if u[0] and u[4] is None]
+    assert len(frames) >= 2
+    canvas, status, (before, after), video, files = job.outputs()[-1]
+    assert status.startswith("Done")
+    assert Image.open(canvas).size == Image.open(after).size == Image.open(before).size
+    assert sorted(Path(f).suffix for f in files) == [".gif", ".json", ".mp4", ".png", ".svg"]
+    for f in files:
+        assert Path(f).stat().st_size > 0
+        if f.endswith((".png", ".gif")):
+            Image.open(f).verify()
+    assert Path(video["video"] if isinstance(video, dict) else video).exists()
+
+
+def test_paint_endpoint_refuses_a_corrupt_upload(client, tmp_path):
+    bad = tmp_path / "photo.jpg"
+    bad.write_bytes(b"\xff\xd8\xff\xe0" + b"not really a jpeg" * 10)
+    with pytest.raises(Exception) as error:
+        client.predict(gradio_client.handle_file(str(bad)), 100, app.DEFAULT_SIZE, 0, 10, api_name="/paint")
+    assert "photo" in str(error.value) and "cannot be decoded" in str(error.value)

@@ -192,44 +192,26 @@ def paint_on_device(photo, strokes, size, seed, time_limit, out_dir, stop_file=N
     out_dir.mkdir(parents=True, exist_ok=True)
     yield None, _status(None), None
     last = None
-    stopped = False
     sent = 0.0
-    frames = PAINTER.paint(image, strokes=strokes, size=size, seed=seed, time_limit=time_limit)
-    try:
-        for frame in frames:
-            last = frame
-            if frame.done:
-                break
-            if _stop_requested(stop_file):
-                stopped = True
-                break
-            now = time.monotonic()
-            if now - sent >= FRAME_INTERVAL:
-                sent = now
-                yield np.ascontiguousarray(frame.canvas), _status(frame), None
-    finally:
-        frames.close()
-    if last is None:
-        return
-    painting = last.painting if last.done else None
+    stop = lambda: _stop_requested(stop_file)  # noqa: E731
+    for frame in PAINTER.paint(image, strokes=strokes, size=size, seed=seed, time_limit=time_limit, stop=stop):
+        last = frame
+        now = time.monotonic()
+        if not frame.done and now - sent >= FRAME_INTERVAL:
+            sent = now
+            yield np.ascontiguousarray(frame.canvas), _status(frame), None
+    # Stopped or not, the last frame carries a whole painting of the strokes so far.
+    stopped = stop()
+    painting = last.painting
     yield np.ascontiguousarray(last.canvas), _status(last, stopped=stopped) + " · saving files…", None
-    files = {}
-    if painting is not None:
-        files["png"] = out_dir / "painting.png"
-        painting.save_png(files["png"])
-        files["json"] = out_dir / "strokes.json"
-        painting.save_json(files["json"])
-        files["svg"] = out_dir / "painting.svg"
-        painting.save_svg(files["svg"])
-        files["mp4"] = out_dir / "timelapse.mp4"
-        painting.save_timelapse(files["mp4"])
-        files["gif"] = out_dir / "timelapse.gif"
-        painting.save_timelapse(files["gif"])
-        canvas = np.asarray(painting.image.convert("RGB"))
-    else:  # stopped before the painter handed over its strokes: keep the canvas so far
-        files["png"] = out_dir / "painting.png"
-        Image.fromarray(last.canvas).save(files["png"])
-        canvas = last.canvas
+    files = {"png": out_dir / "painting.png", "json": out_dir / "strokes.json", "svg": out_dir / "painting.svg",
+             "mp4": out_dir / "timelapse.mp4", "gif": out_dir / "timelapse.gif"}
+    painting.save_png(files["png"])
+    painting.save_json(files["json"])
+    painting.save_svg(files["svg"])
+    painting.save_timelapse(files["mp4"])
+    painting.save_timelapse(files["gif"])
+    canvas = np.asarray(painting.image.convert("RGB"))
     yield np.ascontiguousarray(canvas), _status(last, stopped=stopped), {k: str(v) for k, v in files.items()}
 
 

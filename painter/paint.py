@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -209,9 +209,11 @@ class Painter:
 
     # ------------------------------------------------------------------ public
     def paint(self, photo, strokes: int = 1000, size: int = 512, seed: int = 0, time_limit=None,
-              **options) -> Iterator[Frame]:
+              stop: Callable[[], bool] | None = None, **options) -> Iterator[Frame]:
         """Paint `photo` with `strokes` strokes, `size` px on its long side; yields `Frame`s.
 
+        `stop`, if given, is asked between optimiser steps; once it answers True the strokes on
+        the canvas so far are kept and the last frame carries them as a whole `Painting`.
         Settings are checked and the photo is loaded before this returns, so a bad input raises
         `PainterError` at the call, not halfway through the painting.
         """
@@ -222,10 +224,10 @@ class Painter:
             raise PainterError(f"unknown painting option(s): {', '.join(sorted(unknown))}.")
         opts = Options(**options)
         image = fit_long_side(load_photo(photo), int(size))
-        return self._paint(image, int(strokes), int(seed), time_limit, opts, start)
+        return self._paint(image, int(strokes), int(seed), time_limit, opts, start, stop or (lambda: False))
 
     # ------------------------------------------------------------------ internals
-    def _paint(self, image, strokes, seed, time_limit, opts: Options, start) -> Iterator[Frame]:
+    def _paint(self, image, strokes, seed, time_limit, opts: Options, start, stop) -> Iterator[Frame]:
         device = self.device
         rng = np.random.default_rng(seed)
         torch.manual_seed(seed)
@@ -285,7 +287,7 @@ class Painter:
             orientation = _edge_orientation(level_target, grid.cell)
             is_last = li == len(levels) - 1
             attempts = 0
-            while budget > 0:
+            while budget > 0 and not stop():
                 attempts += 1
                 level_canvas = at_level(canvas)
                 n_round = min(budget, max(1, int(math.ceil(_cells_on_canvas(grid) * opts.round_fraction))))
@@ -304,7 +306,7 @@ class Painter:
                         picks, points = _pick_cells(grid, level_canvas, level_target, budget, rng)
                         init = _initial_actions(grid, picks, points, level_target, orientation, opts, rng)
                 t0 = time.perf_counter()
-                actions = init
+                actions = current = init
                 for item in self._optimise_round(grid, picks, init, level_canvas, level_target, iterations, opts):
                     if isinstance(item, tuple):
                         state["loss"], current = item
@@ -315,6 +317,9 @@ class Painter:
                                 yield f
                     else:
                         actions = item
+                    if stop():  # keep the round as the last preview showed it
+                        actions = current
+                        break
                 if iterations > 0:
                     history.append((len(picks), iterations, time.perf_counter() - t0))
                 # Drop strokes that cover (almost) nothing on the canvas.
@@ -334,6 +339,8 @@ class Painter:
                 if f is not None:
                     yield f
             carry = budget
+            if stop():
+                break
         painting = Painting.from_records(records, width, height, tuple(background.tolist()), _to_uint8(out),
                                          snapshots)
         final = frame(out, force=True)
@@ -530,8 +537,8 @@ def default_painter(device="cpu") -> Painter:
 
 
 def paint(photo, strokes: int = 1000, size: int = 512, seed: int = 0, time_limit=None, device="cpu",
-          **options) -> Iterator[Frame]:
+          stop: Callable[[], bool] | None = None, **options) -> Iterator[Frame]:
     """`Painter.paint` with a cached default `Painter` (the shipped brush, VGG16 or the fallback)."""
     _check_settings(strokes, size, seed, time_limit)
     return default_painter(device).paint(photo, strokes=strokes, size=size, seed=seed, time_limit=time_limit,
-                                         **options)
+                                         stop=stop, **options)

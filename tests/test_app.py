@@ -33,11 +33,16 @@ def test_painting_generator_streams_frames_then_files(tmp_path):
 def test_stop_keeps_the_painting_so_far(tmp_path):
     stop = tmp_path / "stop"
     gen = app.paint_on_device(PHOTO, out_dir=tmp_path / "run", stop_file=str(stop), **FAST)
-    next(gen)  # the first (empty) update
+    for canvas, status, files in gen:  # watch until some strokes are on the canvas, then press Stop
+        if status.startswith("Painting") and not status.startswith("Painting: 0 "):
+            break
     stop.touch()
     canvas, status, files = list(gen)[-1]
     assert status.startswith("Stopped")
     assert Image.open(files["png"]).size == (canvas.shape[1], canvas.shape[0])
+    assert set(files) == {"png", "gif", "mp4", "json", "svg"}  # a stopped run offers every download
+    strokes = json.loads(Path(files["json"]).read_text())["strokes"]
+    assert 0 < len(strokes) < FAST["strokes"]
 
 
 @pytest.mark.parametrize("bad", [b"", b"not an image at all", b"\x89PNG\r\n\x1a\n" + b"\0" * 40])

@@ -76,6 +76,18 @@ def test_time_limit_gives_a_whole_painting(painter):
     assert frames[-1].done and len(frames[-1].painting.strokes) == 400
 
 
+def test_stop_keeps_the_strokes_so_far_as_a_whole_painting(painter):
+    frames = []
+    for frame in painter.paint(photo(), strokes=300, size=64, iterations=8, frame_interval=0.0,
+                               stop=lambda: len(frames) >= 6):
+        frames.append(frame)
+    final = frames[-1]
+    assert final.done and final.painting is not None
+    assert 0 < len(final.painting.strokes) < 300
+    assert final.strokes_painted == len(final.painting.strokes)
+    np.testing.assert_array_equal(np.asarray(final.painting.image), final.canvas)
+
+
 def test_frames_come_steadily(painter):
     frames = run(painter, strokes=200, size=96, frame_interval=0.05)
     assert frames[0].elapsed < 3.0

@@ -3,6 +3,9 @@
     python -m painter paint PHOTO -o PAINTING.png [--strokes N] [--size PX] [--seed S]
         [--time-limit SECONDS] [--timelapse FILE.gif|FILE.mp4] [--json FILE] [--svg FILE]
         [--device cpu|cuda] [--vgg-weights FILE] [--brush DIR_OR_REPO]
+        [--style IMAGE] [--style-strength S] [--colour-transfer] [--detail-mask FILE]
+        [--labels FILE --style-labels FILE] [--brush-size MIN MAX] [--pressure LOW HIGH]
+        [--background COLOUR] [--palette K] [--stroke-length MIN MAX]
     python -m painter render STROKES.json -o OUT.png [--size PX]
 
 Bad input or settings: one sentence on stderr and exit code 2, no traceback.
@@ -44,6 +47,29 @@ def _parser() -> argparse.ArgumentParser:
                                          "torch hub's cache, or a download)")
     p.add_argument("--brush", help="brush checkpoint folder or Hub repo id (default: the shipped one)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    g = p.add_argument_group("style and guidance")
+    g.add_argument("--style", metavar="IMAGE", help="paint in the manner of this image (a Gram-matrix style loss)")
+    g.add_argument("--style-strength", type=float, default=1.0, metavar="S",
+                   help="0 (likeness only, the plain painting) to 10 (default 1)")
+    g.add_argument("--colour-transfer", action="store_true",
+                   help="move the photo's colours onto the style's palette before painting")
+    g.add_argument("--detail-mask", metavar="FILE",
+                   help="an image drawn over the photo, bright where detail matters: more and finer strokes "
+                        "there, fewer and broader elsewhere, same total")
+    g.add_argument("--labels", metavar="FILE",
+                   help="per-region style: flat-colour regions drawn over the photo (with --style-labels)")
+    g.add_argument("--style-labels", metavar="FILE",
+                   help="the same colours drawn over the style image: each photo region takes its style region's manner")
+    c = p.add_argument_group("stroke controls (all honoured exactly)")
+    c.add_argument("--brush-size", type=float, nargs=2, metavar=("MIN", "MAX"),
+                   help="brush radius range in px of the painting")
+    c.add_argument("--pressure", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                   help="pressure (opacity) range, each in 0 to 1")
+    c.add_argument("--background", default="mean", metavar="COLOUR",
+                   help="the ground: mean (the photo's mean colour, default), white, black or #rrggbb")
+    c.add_argument("--palette", type=int, metavar="K", help="paint with at most K colours (1 to 64)")
+    c.add_argument("--stroke-length", type=float, nargs=2, metavar=("MIN", "MAX"),
+                   help="stroke length range (start to end) in px of the painting")
     r = sub.add_parser("render", help="re-render a strokes JSON file with MyPaint at any size")
     r.add_argument("strokes", help="a strokes JSON file written by `paint --json`")
     r.add_argument("-o", "--output", required=True, help="the image, a PNG file")
@@ -79,10 +105,16 @@ def _paint(args) -> int:
         _check_output(args.json, (".json",), "strokes file")
     if args.svg:
         _check_output(args.svg, (".svg",), "SVG file")
-    from .paint import _check_settings
+    from .paint import _check_settings, check_guidance
+    from .photo import fit_long_side
 
     _check_settings(args.strokes, args.size, args.seed, args.time_limit)
     photo = load_photo(args.photo)  # refuse a bad photo before loading any network
+    guidance = dict(style=args.style, style_strength=args.style_strength, colour_transfer=args.colour_transfer,
+                    detail_mask=args.detail_mask, labels=args.labels, style_labels=args.style_labels,
+                    brush_size=args.brush_size, pressure=args.pressure, background=args.background,
+                    palette=args.palette, stroke_length=args.stroke_length)
+    check_guidance(fit_long_side(photo, args.size), **guidance)  # and a bad style, mask or control too
 
     from .brush import Brush
     from .paint import Painter
@@ -94,7 +126,8 @@ def _paint(args) -> int:
         except Exception as error:  # noqa: BLE001 - any failure to load is one sentence
             raise PainterError(f"The brush {args.brush!r} cannot be loaded ({type(error).__name__}).") from None
     painter = Painter(device=args.device, brush=brush, vgg_weights=args.vgg_weights)
-    frames = painter.paint(photo, strokes=args.strokes, size=args.size, seed=args.seed, time_limit=args.time_limit)
+    frames = painter.paint(photo, strokes=args.strokes, size=args.size, seed=args.seed, time_limit=args.time_limit,
+                           **guidance)
     bar = None
     if not args.quiet:
         from tqdm import tqdm

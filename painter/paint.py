@@ -17,6 +17,14 @@ How it paints (each part measured, see README):
   native 64 px there), then every round is rendered at full size;
 - with a time limit, iterations are scaled to the time left; strokes with no time left are
   placed by the greedy start alone, so a whole painting always comes back.
+
+Style and guidance (each off by default, and then not a single operation differs):
+- a style image adds a Gram-matrix style loss (painter/style.py) to the objective, optionally
+  after moving the photo's colours onto the style's; per-region with label masks;
+- a detail mask splits the stroke budget: the whole canvas gets the plan of fewer strokes, the
+  rest go to finer levels whose cells are picked only inside the mask (`plan_detail_levels`);
+- stroke controls map the optimiser's parameters into the allowed ranges (painter/controls.py)
+  and move the levels' cells to sizes at which the ranges can be painted (`fit_levels`).
 """
 
 from __future__ import annotations
@@ -32,14 +40,19 @@ import torch.nn.functional as F
 
 from .brush import Brush
 from .compose import GROUPS, Grid, layer_maps, over, paint_patches, resize_patches
+from .controls import ActionSpace, Controls, cell_range, fit_cell, palette_colours, parse_background, parse_controls
+from .guide import load_labels, load_mask
 from .painting import Painting, StrokeRecord
 from .photo import PainterError, fit_long_side, load_photo
 from .stroke import ACTION_SIZE, CELL_PX, COLOUR, CONTROL, END, END_PRESSURE, SIZE, START, START_PRESSURE
-from .vgg import Objective, make_objective
+from .style import STYLE_LAYERS, StyleLoss, colour_transfer
+from .vgg import Objective, VGGFeatures, make_objective
 
 MIN_STROKES, MAX_STROKES = 1, 20_000
 MIN_SIZE, MAX_SIZE = 32, 2048
 MAX_TIME_LIMIT = 24 * 3600.0
+MAX_STYLE_STRENGTH = 10.0
+STYLE_SIDE = 512  # a style image is kept at most this large: its Gram matrices are taken far smaller
 
 
 @dataclass
@@ -69,9 +82,12 @@ class Options:
     init_length: float = 0.4        # stroke length, share of its patch
     frame_interval: float = 0.25    # seconds between frames
     min_coverage: float = 0.5       # a stroke must cover this many px (at level resolution)
-    background: str = "mean"        # "mean" colour of the photo or "white"
+    background: object = "mean"     # "mean" colour of the photo, "white", or an (r, g, b) in [0, 1]
     snapshot_side: int = 512        # long side of the timelapse snapshots
     work_side: int = 256            # long side at which strokes are optimised (rendered at full size)
+    style_weight: float = 0.25      # the style loss's weight at style_strength 1 (measured: benchmarks/style.py)
+    style_side: int = 128           # long side at which the canvas is compared with the style
+    detail_density: float = 4.0     # strokes per area inside a detail mask / outside it
 
 
 def _check_settings(strokes, size, seed, time_limit):
@@ -99,10 +115,72 @@ def _check_settings(strokes, size, seed, time_limit):
 
 
 @dataclass
+class Guide:
+    """Style, detail mask and stroke controls, checked and loaded; the defaults change nothing."""
+
+    controls: Controls = Controls()
+    style: object = None                 # PIL RGB style image
+    strength: float = 0.0
+    colour_transfer: bool = False
+    detail: np.ndarray | None = None     # (H, W) in [0, 1] at the painting's size
+    regions: tuple | None = None         # ((R, H, W) photo regions, (R, h, w) style regions)
+
+
+def check_guidance(image, style=None, style_strength=1.0, colour_transfer=False, detail_mask=None,
+                   labels=None, style_labels=None, brush_size=None, pressure=None, background="mean",
+                   palette=None, stroke_length=None, work_side: int = Options.work_side) -> Guide:
+    """Check and load the style, the masks and the stroke controls for a photo (`image`, PIL, at its
+    painting size); anything bad raises `PainterError` with one sentence before any work starts."""
+    controls = parse_controls(brush_size, pressure, stroke_length, palette, background)
+    if controls.brush_size is not None or controls.stroke_length is not None:
+        work = fit_long_side(image, min(max(image.size), work_side))
+        cell_range(controls, max(work.size), image.size[0] / work.size[0])  # refuses the impossible now
+    if isinstance(style_strength, bool) or not isinstance(style_strength, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(float(style_strength)) or not 0 <= style_strength <= MAX_STYLE_STRENGTH:
+        raise PainterError(f"style_strength must be a number from 0 to {MAX_STYLE_STRENGTH:g}, got {style_strength!r}.")
+    if not isinstance(colour_transfer, (bool, np.bool_)):
+        raise PainterError(f"colour_transfer must be True or False, got {colour_transfer!r}.")
+    guide = Guide(controls)
+    if style is not None:
+        style_image = fit_long_side(load_photo(style, what="style image"), STYLE_SIDE)
+        if style_strength > 0:  # strength 0 is the plain painting, colours and all
+            guide.style = style_image
+            guide.strength = float(style_strength)
+            guide.colour_transfer = bool(colour_transfer)
+    elif labels is not None or style_labels is not None:
+        raise PainterError("labels and style_labels need a style image.")
+    if (labels is None) != (style_labels is None):
+        raise PainterError("per-region style needs both labels (over the photo) and style_labels (over the style).")
+    if labels is not None and guide.style is not None:
+        regions, colours = load_labels(labels, image.size, what="label mask")
+        style_regions, style_colours = load_labels(style_labels, guide.style.size, what="style label mask")
+        shared = [c for c in colours if c in style_colours]
+        if not shared:
+            raise PainterError("the label mask and the style label mask share no colour; paint matching "
+                               "regions in the same colours.")
+        # Photo regions without a counterpart in the style take the whole style.
+        pick = [colours.index(c) for c in shared]
+        photo_masks = regions[pick]
+        style_masks = style_regions[[style_colours.index(c) for c in shared]]
+        rest = 1.0 - photo_masks.sum(0)
+        if rest.max() > 0:
+            photo_masks = np.concatenate([photo_masks, rest[None]])
+            style_masks = np.concatenate([style_masks, np.ones_like(style_masks[:1])])
+        guide.regions = (photo_masks, style_masks)
+    if detail_mask is not None:
+        mask = load_mask(detail_mask, image.size, what="detail mask")
+        share = float(mask.mean())
+        if 1e-3 < share < 1 - 1e-3:  # all black or all white: nowhere or everywhere is the same as none
+            guide.detail = mask
+    return guide
+
+
+@dataclass
 class Level:
     cell: int         # cell side in full-resolution px
     factor: int       # optimised at full size / factor
     budget: int = 0   # strokes
+    detail: bool = False  # strokes only where the detail mask is
 
 
 def plan_levels(height: int, width: int, strokes: int, options: Options) -> list[Level]:
@@ -121,18 +199,57 @@ def plan_levels(height: int, width: int, strokes: int, options: Options) -> list
         # Drop cells much finer than the density asks for.
         cells = [c for c in cells if c >= finest / 1.5] or [cells[0]]
     cells = sorted(set(cells), reverse=True)[:5]
-    levels = []
-    for c in cells:
-        factor = 1
-        while c // (factor * 2) >= 32 and c % (factor * 2) == 0:
-            factor *= 2
-        levels.append(Level(c, factor))
+    levels = [Level(c, _factor(c)) for c in cells]
     weights = np.array([((height / c + 1) * (width / c + 1)) ** options.level_power for c in cells])
     budgets = np.floor(weights / weights.sum() * strokes).astype(int)
     budgets[-1] += strokes - budgets.sum()
     for level, b in zip(levels, budgets):
         level.budget = int(b)
     return [lv for lv in levels if lv.budget > 0]
+
+
+def _factor(cell: int) -> int:
+    """How much a level's canvas is shrunk for optimising: a brush patch needs no more than 64 px."""
+    factor = 1
+    while cell // (factor * 2) >= 32 and cell % (factor * 2) == 0:
+        factor *= 2
+    return factor
+
+
+def plan_detail_levels(height: int, width: int, strokes: int, options: Options, share: float) -> list[Level]:
+    """Levels for a detail mask over `share` of the canvas, `options.detail_density` times as dense inside.
+
+    The whole canvas gets the plan of fewer strokes (broader cells); the strokes saved go to finer
+    levels painted only inside the mask, so the total stays `strokes`.
+    """
+    outside = max(1, int(round(strokes / (1 + (options.detail_density - 1) * share))))
+    inside = strokes - outside
+    levels = plan_levels(height, width, outside, options)
+    if inside <= 0:
+        return levels
+    finest = levels[-1].cell
+    fine = [lv for lv in plan_levels(height, width, max(1, int(round(inside / share))), options) if lv.cell < finest]
+    if not fine:
+        cell = max(6, int(finest * 0.7) // 2 * 2)
+        fine = [Level(cell, _factor(cell), 1)]
+    weights = np.array([max(lv.budget, 1) for lv in fine], dtype=np.float64)
+    budgets = np.floor(weights / weights.sum() * inside).astype(int)
+    budgets[-1] += inside - budgets.sum()
+    for level, b in zip(fine, budgets):
+        level.budget, level.detail = int(b), True
+    return levels + [lv for lv in fine if lv.budget > 0]
+
+
+def fit_levels(levels: list[Level], bounds) -> list[Level]:
+    """Move every level's cell into `bounds` (brush size, stroke length), merging levels that meet."""
+    out: list[Level] = []
+    for level in levels:
+        cell = fit_cell(level.cell, bounds)
+        if out and out[-1].cell == cell and out[-1].detail == level.detail:
+            out[-1].budget += level.budget
+        else:
+            out.append(Level(cell, _factor(cell), level.budget, level.detail))
+    return sorted(out, key=lambda lv: (-lv.cell, lv.detail))
 
 
 def _remaining_rounds(levels, li, budget, n_round, height, width, opts) -> list[int]:
@@ -160,11 +277,6 @@ def _round_cost(history):
     a, b = np.linalg.lstsq(np.stack([np.ones_like(n), n], 1), per_iteration, rcond=None)[0]
     a, b = max(float(a), 0.0), max(float(b), 1e-5)
     return lambda k: a + b * k
-
-
-def _logit(x: torch.Tensor) -> torch.Tensor:
-    x = x.clamp(0.02, 0.98)
-    return torch.log(x / (1 - x))
 
 
 def _box_blur(x: torch.Tensor, k: int) -> torch.Tensor:
@@ -209,12 +321,20 @@ class Painter:
 
     # ------------------------------------------------------------------ public
     def paint(self, photo, strokes: int = 1000, size: int = 512, seed: int = 0, time_limit=None,
-              stop: Callable[[], bool] | None = None, **options) -> Iterator[Frame]:
+              stop: Callable[[], bool] | None = None, *, style=None, style_strength: float = 1.0,
+              colour_transfer: bool = False, detail_mask=None, labels=None, style_labels=None,
+              brush_size=None, pressure=None, background="mean", palette=None, stroke_length=None,
+              **options) -> Iterator[Frame]:
         """Paint `photo` with `strokes` strokes, `size` px on its long side; yields `Frame`s.
 
         `stop`, if given, is asked between optimiser steps; once it answers True the strokes on
         the canvas so far are kept and the last frame carries them as a whole `Painting`.
-        Settings are checked and the photo is loaded before this returns, so a bad input raises
+        Style and guidance: `style` (an image; `style_strength` in [0, 10], 0 = none;
+        `colour_transfer`), `detail_mask` (bright = detail), `labels` + `style_labels` (per-region
+        style: regions of one flat colour in each match). Stroke controls, honoured exactly:
+        `brush_size=(min, max)` radius px, `pressure=(low, high)` in [0, 1], `background` ("mean",
+        "white", "#rrggbb" or (r, g, b)), `palette=K` colours, `stroke_length=(min, max)` chord px.
+        Settings are checked and the inputs loaded before this returns, so a bad input raises
         `PainterError` at the call, not halfway through the painting.
         """
         start = time.perf_counter()
@@ -224,10 +344,24 @@ class Painter:
             raise PainterError(f"unknown painting option(s): {', '.join(sorted(unknown))}.")
         opts = Options(**options)
         image = fit_long_side(load_photo(photo), int(size))
-        return self._paint(image, int(strokes), int(seed), time_limit, opts, start, stop or (lambda: False))
+        guide = check_guidance(image, style, style_strength, colour_transfer, detail_mask, labels, style_labels,
+                               brush_size, pressure, background, palette, stroke_length, work_side=opts.work_side)
+        opts.background = guide.controls.background
+        return self._paint(image, int(strokes), int(seed), time_limit, opts, start, stop or (lambda: False), guide)
 
     # ------------------------------------------------------------------ internals
-    def _paint(self, image, strokes, seed, time_limit, opts: Options, start, stop) -> Iterator[Frame]:
+    def _style_network(self) -> VGGFeatures:
+        """The objective's VGG16 where it has one (ImageNet weights), else the untrained, seeded VGG16."""
+        if self.objective.kind == "vgg" and tuple(self.objective.vgg.layers) == STYLE_LAYERS:
+            return self.objective.vgg
+        if getattr(self, "_untrained_vgg", None) is None:
+            self._untrained_vgg = VGGFeatures(None, STYLE_LAYERS, seed=0).to(self.device)
+        return self._untrained_vgg
+
+    def _paint(self, image, strokes, seed, time_limit, opts: Options, start, stop,
+               guide: Guide | None = None) -> Iterator[Frame]:
+        guide = guide or Guide()
+        controls = guide.controls
         device = self.device
         rng = np.random.default_rng(seed)
         torch.manual_seed(seed)
@@ -240,13 +374,47 @@ class Painter:
             return torch.from_numpy(np.asarray(im, dtype=np.float32) / 255.0).permute(2, 0, 1)[None].to(device)
 
         target = tensor(work)
+        style_loss = None
+        if guide.style is not None:
+            style = tensor(guide.style)
+            if guide.colour_transfer:
+                target = colour_transfer(target, style)
+            regions = None
+            if guide.regions is not None:
+                photo_masks, style_masks = (torch.from_numpy(m).to(device) for m in guide.regions)
+                regions = (F.interpolate(photo_masks[None], size=(wh, ww), mode="bilinear", align_corners=False)[0],
+                           style_masks)
+            style_loss = StyleLoss(self._style_network(), style, (wh, ww), opts.style_side, regions)
+        style_weight = guide.strength * opts.style_weight
+
+        def objective(c, t):
+            loss = self.objective(c, t)
+            if style_loss is not None:
+                loss = loss + style_weight * style_loss(c)
+            return loss
+
         if opts.background == "white":
             background = torch.ones(3, device=device)
-        else:
+        elif opts.background == "mean":
             background = target.mean(dim=(0, 2, 3))
+        else:
+            background = torch.tensor(parse_background(opts.background), dtype=torch.float32, device=device)
+        palette = None
+        if controls.palette is not None:
+            source = guide.style if guide.style is not None else work
+            palette = torch.from_numpy(palette_colours(source, controls.palette)).to(device)
+        detail = None
+        if guide.detail is not None:
+            detail = torch.from_numpy(guide.detail)[None, None].to(device)
+            detail = F.interpolate(detail, size=(wh, ww), mode="bilinear", align_corners=False, antialias=True)
         canvas = background.view(1, 3, 1, 1).expand(1, 3, wh, ww).clone()
         out = background.view(1, 3, 1, 1).expand(1, 3, height, width).clone()
-        levels = plan_levels(wh, ww, strokes, opts)
+        if detail is not None:
+            levels = plan_detail_levels(wh, ww, strokes, opts, float(detail.mean()))
+        else:
+            levels = plan_levels(wh, ww, strokes, opts)
+        if controls.brush_size is not None or controls.stroke_length is not None:
+            levels = fit_levels(levels, cell_range(controls, max(ww, wh), fx))
         records: list[StrokeRecord] = []
         snapshots: list[tuple[int, np.ndarray]] = []
         snap_scale = min(1.0, opts.snapshot_side / max(width, height))
@@ -265,7 +433,7 @@ class Painter:
             return Frame(_to_uint8(c), len(records), strokes, now - start, state["loss"])
 
         with torch.no_grad():
-            state["loss"] = float(self.objective(canvas, target))
+            state["loss"] = float(objective(canvas, target))
         snapshot(out)
         yield frame(out, force=True)
 
@@ -285,13 +453,16 @@ class Painter:
 
             level_target = at_level(target)
             orientation = _edge_orientation(level_target, grid.cell)
+            space = ActionSpace(controls, work_grid.patch * fx / CELL_PX, palette)
+            weight = at_level(detail) if level.detail else None
+            cells_here = _cells_on_canvas(grid) if weight is None else _cells_in(grid, weight)
             is_last = li == len(levels) - 1
             attempts = 0
             while budget > 0 and not stop():
                 attempts += 1
                 level_canvas = at_level(canvas)
-                n_round = min(budget, max(1, int(math.ceil(_cells_on_canvas(grid) * opts.round_fraction))))
-                picks, points = _pick_cells(grid, level_canvas, level_target, n_round, rng)
+                n_round = min(budget, max(1, int(math.ceil(cells_here * opts.round_fraction))))
+                picks, points = _pick_cells(grid, level_canvas, level_target, n_round, rng, weight)
                 if not picks:
                     break
                 init = _initial_actions(grid, picks, points, level_target, orientation, opts, rng)
@@ -303,11 +474,12 @@ class Painter:
                     need = sum(opts.iterations * cost(n) for n in rounds)
                     iterations = int(opts.iterations * max(0.0, min(1.0, left / max(need, 1e-6))))
                     if iterations == 0 and n_round < budget:  # out of time: place the rest greedily, at once
-                        picks, points = _pick_cells(grid, level_canvas, level_target, budget, rng)
+                        picks, points = _pick_cells(grid, level_canvas, level_target, budget, rng, weight)
                         init = _initial_actions(grid, picks, points, level_target, orientation, opts, rng)
                 t0 = time.perf_counter()
                 actions = current = init
-                for item in self._optimise_round(grid, picks, init, level_canvas, level_target, iterations, opts):
+                for item in self._optimise_round(grid, picks, init, level_canvas, level_target, iterations, opts,
+                                                 space, objective):
                     if isinstance(item, tuple):
                         state["loss"], current = item
                         if time.perf_counter() - state["last_frame"] >= opts.frame_interval:
@@ -334,7 +506,7 @@ class Painter:
                 canvas, out = self._commit(work_grid, picks, actions, canvas, out, fx, fy, records, snapshot)
                 budget -= len(picks)
                 with torch.no_grad():
-                    state["loss"] = float(self.objective(canvas, target))
+                    state["loss"] = float(objective(canvas, target))
                 f = frame(out)
                 if f is not None:
                     yield f
@@ -348,29 +520,33 @@ class Painter:
         final.painting = painting
         yield final
 
-    def _optimise_round(self, grid: Grid, picks, init: torch.Tensor, background, target, iterations, opts):
-        """Adam on the round's sigmoid parameters; yields (loss, actions) as it goes, then the actions."""
+    def _optimise_round(self, grid: Grid, picks, init: torch.Tensor, background, target, iterations, opts,
+                        space: ActionSpace | None = None, objective=None):
+        """Adam on the round's parameters (actions = `space.actions(parameters)`, a sigmoid into the
+        allowed ranges); yields (loss, actions) as it goes, then the actions."""
+        space = space or ActionSpace()
+        objective = objective or self.objective
         groups = _split_groups(grid, picks, self.device)
-        params = _logit(init).clone().requires_grad_(True)
+        params = space.params(init).clone().requires_grad_(True)
         m = torch.zeros_like(params)
         v = torch.zeros_like(params)
         b1, b2, eps = 0.9, 0.999, 1e-8
         for step in range(1, iterations + 1):
-            actions = torch.sigmoid(params)
+            actions = space.actions(params)
             c = background
             alpha = self.brush(actions)
             for group, index, cells in groups:
                 a, pc = layer_maps(grid, group, cells, alpha[index], actions[index][:, COLOUR])
                 c = over(c, a, pc)
-            loss = self.objective(c, target)
+            loss = objective(c, target)
             (grad,) = torch.autograd.grad(loss, [params])
             with torch.no_grad():  # Adam, written out: no optimiser import on the critical path
                 m.mul_(b1).add_(grad, alpha=1 - b1)
                 v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
                 step_size = opts.lr * math.sqrt(1 - b2 ** step) / (1 - b1 ** step)
                 params.addcdiv_(m, v.sqrt().add_(eps), value=-step_size)
-            yield float(loss.detach()), torch.sigmoid(params.detach())
-        yield torch.sigmoid(params.detach())
+            yield float(loss.detach()), space.actions(params.detach())
+        yield space.actions(params.detach())
 
     @torch.no_grad()
     def _paint_out(self, work_grid: Grid, picks, actions, out, fx, fy, records=None, snapshot=None):
@@ -441,11 +617,20 @@ def _cell_view(grid: Grid, x: torch.Tensor) -> torch.Tensor:
     return x.view(ch, grid.rows, c, grid.cols, c).permute(1, 3, 0, 2, 4)
 
 
-def _pick_cells(grid: Grid, canvas, target, n: int, rng):
-    """The n cells with the largest error (largest first) and each one's point of largest error."""
+def _cells_in(grid: Grid, weight: torch.Tensor) -> int:
+    """How many cells hold some of `weight` (a detail mask at the grid's resolution)."""
+    return int((_cell_view(grid, weight).amax(dim=(2, 3, 4)) > 0).sum())
+
+
+def _pick_cells(grid: Grid, canvas, target, n: int, rng, weight: torch.Tensor | None = None):
+    """The n cells with the largest error (largest first) and each one's point of largest error;
+    with `weight` (a detail mask), the error is weighted by it and cells without any are left out."""
     error = (canvas - target).abs().sum(1, keepdim=True)
-    cells = _cell_view(grid, _box_blur(error, max(1, grid.cell // 4)))  # (rows, cols, 1, c, c)
-    on = _cell_view(grid, torch.ones_like(error)).amax(dim=(2, 3, 4)).flatten() > 0
+    blurred = _box_blur(error, max(1, grid.cell // 4))
+    if weight is not None:
+        blurred = blurred * weight
+    cells = _cell_view(grid, blurred)  # (rows, cols, 1, c, c)
+    on = _cell_view(grid, torch.ones_like(error) if weight is None else weight).amax(dim=(2, 3, 4)).flatten() > 0
     score = cells.sum(dim=(2, 3, 4)).flatten()
     score = score + torch.from_numpy(rng.uniform(0, 1e-6, score.numel())).to(score)  # ties, blank photos
     score = torch.where(on, score, torch.full_like(score, -1.0))

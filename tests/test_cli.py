@@ -152,3 +152,60 @@ def test_a_real_process_gives_one_line_and_exit_2(tmp_path):
                             env={**os.environ, "NEURAL_PAINTER_OFFLINE": "1"})
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+STYLE = ROOT / "examples" / "styles" / "great_wave.jpg"
+
+
+def test_style_guidance_and_controls_from_the_command_line(tmp_path, brush_dir, photo_file):
+    import math
+
+    mask = tmp_path / "mask.png"
+    detail = np.zeros((64, 96), np.uint8)
+    detail[:, :30] = 255
+    Image.fromarray(detail).resize((48, 32)).save(mask)  # another size, same shape: resized
+    code, out = paint(tmp_path, brush_dir, photo_file, "--style", str(STYLE), "--style-strength", "1.5",
+                      "--colour-transfer", "--detail-mask", str(mask), "--brush-size", "0.8", "2.5",
+                      "--pressure", "0.3", "0.9", "--background", "#203040", "--palette", "5",
+                      "--stroke-length", "3", "12", "--json", str(tmp_path / "s.json"))
+    assert code == 0 and Image.open(out).size == (48, 32)
+    data = json.loads((tmp_path / "s.json").read_text())
+    strokes = data["strokes"]
+    assert len(strokes) == 24 and len({tuple(s["colour"]) for s in strokes}) <= 5
+    assert all(0.8 <= s["radius"] <= 2.5 and 3 <= math.dist(s["start"], s["end"]) <= 12 for s in strokes)
+    assert all(0.24 <= p <= 0.72 for s in strokes for p in s["pressure"])
+    assert np.allclose(data["background"], (0x20 / 255, 0x30 / 255, 0x40 / 255))
+
+
+def test_help_names_the_style_and_control_flags(capsys):
+    with pytest.raises(SystemExit):
+        main(["paint", "--help"])
+    text = capsys.readouterr().out
+    for flag in ("--style", "--style-strength", "--colour-transfer", "--detail-mask", "--labels", "--style-labels",
+                 "--brush-size", "--pressure", "--background", "--palette", "--stroke-length"):
+        assert flag in text
+
+
+@pytest.mark.parametrize("args", [["--style-strength", "20"], ["--style-strength", "-1"], ["--palette", "0"],
+                                  ["--palette", "99"], ["--brush-size", "3", "1"], ["--brush-size", "a", "b"],
+                                  ["--pressure", "0", "2"], ["--stroke-length", "-1", "5"],
+                                  ["--background", "purple"], ["--style", "no-such-style.png"],
+                                  ["--detail-mask", "no-such-mask.png"], ["--detail-mask", "SQUARE"],
+                                  ["--style", "TEXT"], ["--labels", "SQUARE"]])
+def test_bad_style_or_control_values_exit_2_in_one_sentence(tmp_path, brush_dir, photo_file, capsys, args):
+    square = tmp_path / "square.png"
+    Image.new("L", (40, 40), 255).save(square)  # a mask drawn for another picture
+    text = tmp_path / "text.png"
+    text.write_text("not an image")
+    args = [str(square) if a == "SQUARE" else str(text) if a == "TEXT" else a for a in args]
+    if "--style-strength" in args or "--labels" in args:
+        args = ["--style", str(STYLE), *args]
+    code = None
+    try:
+        code, out = paint(tmp_path, brush_dir, photo_file, *args)
+    except SystemExit as exit:
+        code = exit.code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert "Traceback" not in "\n".join(err)
+    assert err[-1].endswith(".") and (len(err) == 1 or err[-1].startswith("python -m painter"))  # after argparse's usage

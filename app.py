@@ -26,7 +26,8 @@ import gradio as gr
 from PIL import Image
 
 from painter import Painter
-from painter.photo import PainterError, load_photo
+from painter.paint import check_guidance
+from painter.photo import PainterError, fit_long_side, load_photo
 
 ROOT = Path(__file__).resolve().parent
 EXAMPLES_DIR = ROOT / "examples"
@@ -67,6 +68,11 @@ MAX_SEED = 2**31 - 1
 MAX_UPLOAD_MB = 20
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 FRAME_INTERVAL = 0.2             # at most 5 canvases a second go to the browser
+MAX_STYLE_STRENGTH = 10.0
+MAX_RADIUS = 64                  # brush radius sliders, canvas px; the full range means "no limit"
+MAX_LENGTH = 512                 # stroke length sliders, canvas px; likewise
+MAX_PALETTE = 64                 # 0 means no limit
+MASK_EDITOR_SIDE = 1024          # the photo shown under the mask brush is at most this big
 
 # Per-run output folders live here; each run removes its own once Gradio has copied the files
 # into its cache, which `delete_cache` empties.
@@ -91,31 +97,35 @@ def _upload_path(photo) -> str | None:
     return os.fspath(photo)
 
 
-def check_photo(photo) -> Image.Image:
-    """The photo as RGB, or a `PainterError` with one sentence."""
+def check_photo(photo, what="photo") -> Image.Image:
+    """The photo (or style painting) as RGB, or a `PainterError` with one sentence."""
     path = _upload_path(photo)
     if path is None:
-        raise PainterError("Upload a photo (or pick an example) first.")
+        raise PainterError(f"Upload a {what} (or pick an example) first.")
     try:
         size = os.path.getsize(path)
     except OSError:
-        raise PainterError("The uploaded file could not be read; upload it again.") from None
+        raise PainterError(f"The uploaded {what} could not be read; upload it again.") from None
     if size > MAX_UPLOAD_BYTES:
-        raise PainterError(f"The file is {size / 2**20:.0f} MB; upload a photo under {MAX_UPLOAD_MB} MB.")
-    return load_photo(path)
+        raise PainterError(f"The file is {size / 2**20:.0f} MB; upload a {what} under {MAX_UPLOAD_MB} MB.")
+    return load_photo(path, what=what)
+
+
+def _number(value, name, default=None) -> float:
+    if value in (None, "") and default is not None:
+        return float(default)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise PainterError(f"The {name} must be a number.") from None
+    if not np.isfinite(number):
+        raise PainterError(f"The {name} must be a finite number.")
+    return number
 
 
 def check_settings(strokes, size, seed, time_limit) -> tuple[int, int, int, float]:
     """The settings as numbers inside this hardware's limits, or a `PainterError`."""
-    def number(value, name):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise PainterError(f"The {name} must be a number.") from None
-        if not np.isfinite(number):
-            raise PainterError(f"The {name} must be a finite number.")
-        return number
-
+    number = _number
     strokes_n = number(strokes, "number of strokes")
     if not (STROKES["minimum"] <= strokes_n <= STROKES["maximum"]) or strokes_n != int(strokes_n):
         raise PainterError(f"The number of strokes must be a whole number from {STROKES['minimum']} "
@@ -123,17 +133,107 @@ def check_settings(strokes, size, seed, time_limit) -> tuple[int, int, int, floa
     size_n = number(size, "size")
     if size_n not in SIZES:
         raise PainterError(f"The size must be one of {', '.join(map(str, SIZES))} pixels on this hardware.")
-    seed_n = number(seed if seed not in (None, "") else 0, "seed")
+    seed_n = number(seed, "seed", 0)
     if not (0 <= seed_n <= MAX_SEED) or seed_n != int(seed_n):
         raise PainterError(f"The seed must be a whole number from 0 to {MAX_SEED}.")
-    limit_n = number(time_limit if time_limit not in (None, "") else TIME_LIMIT["value"], "time limit")
+    limit_n = number(time_limit, "time limit", TIME_LIMIT["value"])
     if not (TIME_LIMIT["minimum"] <= limit_n <= TIME_LIMIT["maximum"]):
         raise PainterError(f"The time limit must be from {TIME_LIMIT['minimum']} to "
                            f"{TIME_LIMIT['maximum']} seconds on this hardware.")
     return int(strokes_n), int(size_n), int(seed_n), float(limit_n)
 
 
-def validate_inputs(photo, strokes, size, seed, time_limit):
+def _range(low, high, name, top, default_low=0.0):
+    """(low, high) as numbers, or None where the sliders span the whole range (no limit)."""
+    low = _number(low, f"smallest {name}", default_low)
+    high = _number(high, f"largest {name}", top)
+    if not 0 <= low <= high <= top:
+        raise PainterError(f"The {name} range must run from a smaller to a larger value within 0 to {top:g}.")
+    return None if (low, high) == (default_low, top) else (low, high)
+
+
+def _colour(value) -> str:
+    """A ColorPicker value ("#rrggbb", "#rgb" or "rgb(a)(r, g, b[, a])") as "#rrggbb"."""
+    text = str(value or "").strip().lower()
+    if re.fullmatch(r"#[0-9a-f]{6}", text):
+        return text
+    if re.fullmatch(r"#[0-9a-f]{3}", text):
+        return "#" + "".join(c * 2 for c in text[1:])
+    match = re.fullmatch(r"rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*[\d.]+\s*)?\)", text)
+    if match and all(float(v) <= 255 for v in match.groups()):
+        return "#" + "".join(f"{round(float(v)):02x}" for v in match.groups())
+    raise PainterError(f"The background colour {value!r} is not a colour like #f4efe6.")
+
+
+def detail_mask(editor) -> np.ndarray | None:
+    """The strokes painted in the mask editor as an (H, W) uint8 mask, or None if nothing is painted."""
+    if not isinstance(editor, dict):
+        return None
+    mask = None
+    for layer in editor.get("layers") or []:
+        if layer is None:
+            continue
+        layer = np.asarray(Image.open(layer) if isinstance(layer, (str, os.PathLike)) else layer)
+        if layer.ndim != 3 or layer.shape[2] != 4:
+            continue
+        painted = layer[..., 3] > 0
+        mask = painted if mask is None else (mask | painted)
+    if mask is None or not mask.any():
+        return None
+    return mask.astype(np.uint8) * 255
+
+
+def guidance_options(style=None, style_strength=1.0, colour_transfer=True, detail=None, min_radius=0, max_radius=MAX_RADIUS,
+                     low_pressure=0.0, high_pressure=1.0, background="Photo's average", background_colour=None,
+                     palette=0, min_length=0, max_length=MAX_LENGTH) -> dict:
+    """The style, guidance and stroke-control inputs as `Painter.paint` keyword arguments.
+
+    Only what departs from the plain painting is passed, so untouched controls paint exactly
+    as before. Raises `PainterError` with one sentence.
+    """
+    options = {}
+    strength = _number(style_strength, "style strength", 1.0)
+    if not 0 <= strength <= MAX_STYLE_STRENGTH:
+        raise PainterError(f"The style strength must be from 0 to {MAX_STYLE_STRENGTH:g}.")
+    style_path = _upload_path(style)
+    if style_path is not None:
+        check_photo(style_path, what="style painting")
+        options.update(style=style_path, style_strength=strength, colour_transfer=bool(colour_transfer))
+    mask = detail_mask(detail)
+    if mask is not None:
+        options["detail_mask"] = mask
+    radius = _range(min_radius, max_radius, "brush radius", MAX_RADIUS)
+    if radius is not None:
+        options["brush_size"] = radius
+    pressure = _range(low_pressure, high_pressure, "pressure", 1.0)
+    if pressure is not None:
+        options["pressure"] = pressure
+    length = _range(min_length, max_length, "stroke length", MAX_LENGTH)
+    if length is not None:
+        options["stroke_length"] = length
+    if background in (None, "", "Photo's average"):
+        pass
+    elif background == "White":
+        options["background"] = "white"
+    elif background == "Custom":
+        options["background"] = _colour(background_colour)
+    else:
+        raise PainterError(f"The background must be the photo's average, white or a custom colour, not {background!r}.")
+    limit = _number(palette, "palette limit", 0)
+    if not (0 <= limit <= MAX_PALETTE and limit == int(limit)):
+        raise PainterError(f"The palette limit must be a whole number from 0 (no limit) to {MAX_PALETTE}.")
+    if limit:
+        options["palette"] = int(limit)
+    return options
+
+
+# The inputs of the guidance controls, in the order of `guidance_options`' parameters, each with
+# the sentence's subject when it alone is wrong.
+GUIDANCE = ("style", "style_strength", "colour_transfer", "detail", "min_radius", "max_radius", "low_pressure", "high_pressure",
+            "background", "background_colour", "palette", "min_length", "max_length")
+
+
+def validate_inputs(photo, strokes, size, seed, time_limit, *guidance):
     """Gradio event validator: one `gr.validate` per input, each with at most one sentence."""
     results = []
     try:
@@ -147,6 +247,18 @@ def validate_inputs(photo, strokes, size, seed, time_limit):
         settings = dict(defaults, **{name: value})
         try:
             check_settings(**settings)
+            results.append(gr.validate(True, ""))
+        except PainterError as error:
+            results.append(gr.validate(False, str(error)))
+    # A range is judged as a whole: both of its sliders show the sentence.
+    given = dict(zip(GUIDANCE, guidance))
+    pairs = {"min_radius": "max_radius", "low_pressure": "high_pressure", "min_length": "max_length",
+             "background": "background_colour"}
+    partner = {**pairs, **{b: a for a, b in pairs.items()}}
+    for name in GUIDANCE[:len(guidance)]:
+        only = {k: given[k] for k in (name, partner.get(name)) if k in given}
+        try:
+            guidance_options(**only)
             results.append(gr.validate(True, ""))
         except PainterError as error:
             results.append(gr.validate(False, str(error)))
@@ -179,22 +291,26 @@ def _stop_requested(stop_file) -> bool:
 
 
 @spaces.GPU(duration=gpu_duration)
-def paint_on_device(photo, strokes, size, seed, time_limit, out_dir, stop_file=None):
+def paint_on_device(photo, strokes, size, seed, time_limit, out_dir, stop_file=None, guidance=None):
     """The painting generator (on ZeroGPU it runs in a process that is lent a GPU).
 
-    Yields `(canvas, status, files)`: `canvas` an (H, W, 3) uint8 array, `status` one line,
-    `files` None until the end, then a dict of paths in `out_dir` (png, gif, mp4, json, svg).
-    Everything yielded is a CPU array or a string, so it pickles across processes.
+    `guidance` holds `Painter.paint` keyword arguments from `guidance_options` (paths, numbers
+    and a uint8 mask: all of it pickles). Yields `(canvas, status, files)`: `canvas` an (H, W, 3)
+    uint8 array, `status` one line, `files` None until the end, then a dict of paths in `out_dir`
+    (png, gif, mp4, json, svg). Everything yielded is a CPU array or a string, so it pickles
+    across processes.
     """
     image = check_photo(photo)
     strokes, size, seed, time_limit = check_settings(strokes, size, seed, time_limit)
+    guidance = dict(guidance or {})
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     yield None, _status(None), None
     last = None
     sent = 0.0
     stop = lambda: _stop_requested(stop_file)  # noqa: E731
-    for frame in PAINTER.paint(image, strokes=strokes, size=size, seed=seed, time_limit=time_limit, stop=stop):
+    for frame in PAINTER.paint(image, strokes=strokes, size=size, seed=seed, time_limit=time_limit, stop=stop,
+                               **guidance):
         last = frame
         now = time.monotonic()
         if not frame.done and now - sent >= FRAME_INTERVAL:
@@ -223,11 +339,18 @@ def _stop_file(request) -> str:
     return str(STOP_DIR / re.sub(r"[^A-Za-z0-9_-]", "_", session)[:64])
 
 
-def paint(photo, strokes, size, seed, time_limit, request: gr.Request = None):
+def paint(photo, strokes, size, seed, time_limit, style=None, style_strength=1.0, colour_transfer=True,
+          detail=None, min_radius=0, max_radius=MAX_RADIUS, low_pressure=0.0, high_pressure=1.0,
+          background="Photo's average", background_colour="#ffffff", palette=0, min_length=0, max_length=MAX_LENGTH,
+          request: gr.Request = None):
     """`/paint`: streams `(canvas, status, before/after, timelapse, files)` while painting."""
     try:
         original = check_photo(photo)
         check_settings(strokes, size, seed, time_limit)
+        guidance = guidance_options(style, style_strength, colour_transfer, detail, min_radius, max_radius, low_pressure,
+                                    high_pressure, background, background_colour, palette, min_length, max_length)
+        # The painter's own checks (e.g. a brush size no cell can paint at this size), before any GPU time.
+        check_guidance(fit_long_side(original, int(size)), **guidance)
     except PainterError as error:
         raise gr.Error(str(error), print_exception=False) from None
     RUNS_DIR.mkdir(parents=True, exist_ok=True)
@@ -241,7 +364,7 @@ def paint(photo, strokes, size, seed, time_limit, request: gr.Request = None):
     try:
         for canvas, status, files in paint_on_device(photo=_upload_path(photo), strokes=strokes, size=size,
                                                       seed=seed, time_limit=time_limit, out_dir=out_dir,
-                                                      stop_file=stop_file):
+                                                      stop_file=stop_file, guidance=guidance):
             if files is None:
                 yield canvas, status, None, None, None
                 continue
@@ -261,7 +384,7 @@ def paint(photo, strokes, size, seed, time_limit, request: gr.Request = None):
 
 def paint_example(photo, request: gr.Request = None):
     """What a cached example shows: the painting with the default settings."""
-    yield from paint(photo, STROKES["value"], DEFAULT_SIZE, 0, TIME_LIMIT["value"], request)
+    yield from paint(photo, STROKES["value"], DEFAULT_SIZE, 0, TIME_LIMIT["value"], request=request)
 
 
 def request_stop(request: gr.Request):
@@ -289,6 +412,17 @@ def judged_by_validator(component, preprocess=lambda component, payload: payload
 # The page.
 
 EXAMPLES = [str(EXAMPLES_DIR / name) for name in ("astronaut.jpg", "chelsea.jpg", "coffee.jpg")]
+STYLE_EXAMPLES = sorted(str(p) for p in (EXAMPLES_DIR / "styles").glob("*") if p.suffix.lower() in (".jpg", ".png"))
+
+
+def mask_canvas(photo):
+    """The mask editor's value for a new photo: the photo (at most MASK_EDITOR_SIDE px) and no strokes."""
+    try:
+        image = check_photo(photo)
+    except PainterError:
+        return None
+    image.thumbnail((MASK_EDITOR_SIDE, MASK_EDITOR_SIDE), Image.LANCZOS)
+    return {"background": np.asarray(image), "layers": [], "composite": None}
 
 INTRO = """
 # 🖌️ Neural Painter
@@ -326,6 +460,47 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
             strokes = gr.Slider(label="Strokes", info="More strokes: finer detail, longer run.",
                                 elem_id="strokes", **STROKES)
             size = gr.Radio(SIZES, value=DEFAULT_SIZE, label="Size (long side, pixels)", elem_id="size")
+            with gr.Row():
+                paint_btn = gr.Button("Paint", variant="primary", elem_id="paint")
+                stop_btn = gr.Button("Stop", variant="stop", visible=False, elem_id="stop")
+            with gr.Accordion("Style and detail", open=False):
+                style = gr.Image(label="Style painting (optional): the strokes take its palette and manner",
+                                 type="filepath", sources=["upload", "clipboard"], height=200, elem_id="style")
+                if STYLE_EXAMPLES:
+                    gr.Examples(STYLE_EXAMPLES, inputs=[style], label="Or pick a style",
+                                example_labels=[Path(p).stem.replace("_", " ").capitalize() for p in STYLE_EXAMPLES])
+                style_strength = gr.Slider(0, MAX_STYLE_STRENGTH, value=1.0, step=0.25, label="Style strength",
+                                           info="0 paints likeness only.", elem_id="style_strength")
+                colour_transfer = gr.Checkbox(True, label="Take the style's colours",
+                                              info="Moves the photo's colours onto the style's before painting.",
+                                              elem_id="colour_transfer")
+                detail = gr.ImageEditor(label="Detail mask: brush where detail matters (faces, eyes, hands)",
+                                        type="numpy", image_mode="RGBA", sources=[], transforms=[], layers=False,
+                                        brush=gr.Brush(colors=["#ff3b6b"], color_mode="fixed", default_size=24),
+                                        eraser=gr.Eraser(default_size=24), height=320, elem_id="detail")
+            with gr.Accordion("Stroke controls", open=False):
+                with gr.Row():
+                    min_radius = gr.Slider(0, MAX_RADIUS, value=0, step=0.5, label="Min radius (px)",
+                                           elem_id="min_radius")
+                    max_radius = gr.Slider(0, MAX_RADIUS, value=MAX_RADIUS, step=0.5,
+                                           label="Max radius (px)", elem_id="max_radius")
+                with gr.Row():
+                    min_length = gr.Slider(0, MAX_LENGTH, value=0, step=1, label="Min length (px)",
+                                           elem_id="min_length")
+                    max_length = gr.Slider(0, MAX_LENGTH, value=MAX_LENGTH, step=1, label="Max length (px)",
+                                           elem_id="max_length")
+                with gr.Row():
+                    low_pressure = gr.Slider(0, 1, value=0, step=0.05, label="Min pressure",
+                                             elem_id="low_pressure")
+                    high_pressure = gr.Slider(0, 1, value=1, step=0.05, label="Max pressure",
+                                              elem_id="high_pressure")
+                palette = gr.Slider(0, MAX_PALETTE, value=0, step=1, label="Palette: at most this many colours",
+                                    info="0: no limit.", elem_id="palette")
+                with gr.Row(equal_height=True):
+                    background = gr.Radio(["Photo's average", "White", "Custom"], value="Photo's average",
+                                          label="Background", scale=3, elem_id="background")
+                    background_colour = gr.ColorPicker("#f4efe6", label="Custom colour", scale=1,
+                                                       elem_id="background_colour")
             with gr.Accordion("Advanced", open=False):
                 with gr.Row(equal_height=True):
                     seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, maximum=MAX_SEED,
@@ -333,9 +508,6 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
                     dice = gr.Button("🎲 Randomise", scale=1, min_width=60, elem_id="randomise")
                 time_limit = gr.Slider(label="Time limit (seconds)", elem_id="time_limit",
                                        info="The run ends here with the strokes painted so far.", **TIME_LIMIT)
-            with gr.Row():
-                paint_btn = gr.Button("Paint", variant="primary", elem_id="paint")
-                stop_btn = gr.Button("Stop", variant="stop", visible=False, elem_id="stop")
             gr.Markdown(f"Running on **{HARDWARE}**."
                         + ("" if ON_GPU else f" Runs are capped at {TIME_LIMIT['maximum']} s here; "
                            "duplicate the Space onto a GPU for bigger paintings."), elem_id="hardware")
@@ -349,10 +521,16 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
                 files.render()
 
     outputs = [canvas, status, comparison, timelapse, files]
-    inputs = [photo, strokes, size, seed, time_limit]
+    guidance = [style, style_strength, colour_transfer, detail, min_radius, max_radius, low_pressure, high_pressure, background,
+                background_colour, palette, min_length, max_length]
+    inputs = [photo, strokes, size, seed, time_limit, *guidance]
     judged_by_validator(photo, _photo_as_uploaded)
-    for setting in (strokes, size, seed, time_limit):
+    judged_by_validator(style, _photo_as_uploaded)
+    for setting in (strokes, size, seed, time_limit, style_strength, min_radius, max_radius, low_pressure,
+                    high_pressure, background, background_colour, palette, min_length, max_length):
         judged_by_validator(setting)
+    # The mask is painted over the photo: a new photo clears the mask and shows under the brush.
+    photo.change(mask_canvas, photo, detail, queue=False, api_visibility="private")
 
     dice.click(None, None, seed, js=f"() => Math.floor(Math.random() * {MAX_SEED})")
     paint_btn.click(lambda: (gr.update(interactive=False, value="Painting…"), gr.update(visible=True),

@@ -64,6 +64,45 @@ def test_tiny_photo_and_bad_settings_are_refused(tmp_path):
     assert app.validate_inputs(None, 100, app.DEFAULT_SIZE, 0, 10)[0]["message"].startswith("Upload a photo")
 
 
+def test_untouched_controls_add_nothing_to_the_plain_painting():
+    assert app.guidance_options() == {}
+    assert app.guidance_options(None, 3.0, True, None, 0, app.MAX_RADIUS, 0, 1, "Photo's average", "#123456", 0,
+                                0, app.MAX_LENGTH) == {}
+
+
+def test_controls_become_painter_options():
+    layer = np.zeros((40, 60, 4), np.uint8)
+    layer[10:20, 5:25, 3] = 255  # a brushed patch
+    editor = {"background": np.zeros((40, 60, 4), np.uint8), "layers": [layer], "composite": None}
+    options = app.guidance_options(PHOTO, 2.5, False, editor, 2, 8, 0.2, 0.9, "Custom", "rgba(255, 0, 16, 1)", 6, 10, 80)
+    mask = options.pop("detail_mask")
+    assert mask.shape == (40, 60) and mask[15, 10] == 255 and mask[30, 40] == 0
+    assert options == dict(style=PHOTO, style_strength=2.5, colour_transfer=False, brush_size=(2, 8), pressure=(0.2, 0.9),
+                           stroke_length=(10, 80), background="#ff0010", palette=6)
+    assert app.guidance_options(background="White") == {"background": "white"}
+    empty = dict(editor, layers=[np.zeros((40, 60, 4), np.uint8)])
+    assert app.guidance_options(detail=empty) == {}  # an untouched mask editor is no mask
+
+
+@pytest.mark.parametrize("bad", [dict(min_radius=9, max_radius=3), dict(low_pressure=-0.5),
+                                 dict(palette=2.5), dict(palette=1000), dict(background="Custom", background_colour="red-ish"),
+                                 dict(style=__file__), dict(style=PHOTO, style_strength=11)])
+def test_bad_controls_are_refused_in_one_sentence(bad):
+    with pytest.raises(app.PainterError) as error:
+        app.guidance_options(**bad)
+    message = str(error.value)
+    assert message.endswith(".") and "\n" not in message
+    names = list(bad)
+    checks = app.validate_inputs(PHOTO, 100, app.DEFAULT_SIZE, 0, 10,
+                                 *[bad.get(n, d) for n, d in zip(app.GUIDANCE, DEFAULT_GUIDANCE)])
+    flagged = [name for name, c in zip(["photo", "strokes", "size", "seed", "time_limit", *app.GUIDANCE], checks)
+               if not c["is_valid"]]
+    assert set(names) & set(flagged)
+
+
+DEFAULT_GUIDANCE = (None, 1.0, True, None, 0, app.MAX_RADIUS, 0.0, 1.0, "Photo's average", "#ffffff", 0, 0, app.MAX_LENGTH)
+
+
 def test_gpu_duration_follows_the_time_limit():
     assert app.gpu_duration(PHOTO, 100, 256, 0, 20, "/tmp") == 20 + app.EXPORT_SECONDS
     assert app.gpu_duration(PHOTO, time_limit=10**6) == app.TIME_LIMIT["maximum"] + app.EXPORT_SECONDS
@@ -93,6 +132,17 @@ def test_paint_endpoint_streams_frames_and_files(client):
         if f.endswith((".png", ".gif")):
             Image.open(f).verify()
     assert Path(video["video"] if isinstance(video, dict) else video).exists()
+
+
+def test_paint_endpoint_honours_style_palette_and_background(client):
+    style = gradio_client.handle_file(app.STYLE_EXAMPLES[0])
+    job = client.submit(gradio_client.handle_file(PHOTO), FAST["strokes"], FAST["size"], FAST["seed"],
+                        FAST["time_limit"], style=style, palette=4, background="White", api_name="/paint")
+    *_, files = job.result()
+    strokes = json.loads(Path(next(f for f in files if f.endswith(".json"))).read_text())
+    assert strokes["background"] == [1.0, 1.0, 1.0]
+    assert len(strokes["strokes"]) == FAST["strokes"]
+    assert len({tuple(s["colour"]) for s in strokes["strokes"]}) <= 4
 
 
 def test_paint_endpoint_refuses_a_corrupt_upload(client, tmp_path):

@@ -50,12 +50,12 @@ def _array_with_alpha(source: np.ndarray) -> np.ndarray | None:
         scale = 255.0 if source.dtype == np.uint8 else (65535.0 if source.dtype == np.uint16 else
                                                         (1.0 if values.max() <= 1.0 else 255.0))
         values = np.clip(np.nan_to_num(values) / scale, 0, 1)
-        return _painted_or_bright(values[..., :-1].mean(axis=2), values[..., -1])
+        return _painted(values[..., -1])
     return None
 
 
-def _painted_or_bright(brightness: np.ndarray, alpha: np.ndarray) -> np.ndarray | None:
-    """A layer with transparency is its opacity; a fully opaque one is left to its brightness."""
+def _painted(alpha: np.ndarray) -> np.ndarray | None:
+    """A layer with transparency is its opacity; a fully opaque one (None) is left to its brightness."""
     return alpha.astype(np.float32) if alpha.min() < 1.0 else None
 
 
@@ -72,7 +72,7 @@ def load_mask(source, size: tuple[int, int], what: str = "mask") -> np.ndarray:
         rgba = _with_alpha(source)
         if rgba is not None:
             array = np.asarray(rgba, dtype=np.float32) / 255.0
-            values = _painted_or_bright(array[..., :3].mean(axis=2), array[..., 3])
+            values = _painted(array[..., 3])
     if values is None:
         values = np.asarray(rgb.convert("L"), dtype=np.float32) / 255.0
     image = Image.fromarray(values.astype(np.float32), "F")

@@ -32,7 +32,9 @@ def test_painting_generator_streams_frames_then_files(tmp_path):
 
 def test_stop_keeps_the_painting_so_far(tmp_path):
     stop = tmp_path / "stop"
-    gen = app.paint_on_device(PHOTO, out_dir=tmp_path / "run", stop_file=str(stop), **FAST)
+    # A run far too long to finish on its own, so that only Stop can end it early, however busy the machine.
+    long_run = dict(FAST, strokes=app.STROKES["maximum"], time_limit=app.TIME_LIMIT["maximum"])
+    gen = app.paint_on_device(PHOTO, out_dir=tmp_path / "run", stop_file=str(stop), **long_run)
     for canvas, status, files in gen:  # watch until some strokes are on the canvas, then press Stop
         if status.startswith("Painting") and not status.startswith("Painting: 0 "):
             break
@@ -42,7 +44,7 @@ def test_stop_keeps_the_painting_so_far(tmp_path):
     assert Image.open(files["png"]).size == (canvas.shape[1], canvas.shape[0])
     assert set(files) == {"png", "gif", "mp4", "json", "svg"}  # a stopped run offers every download
     strokes = json.loads(Path(files["json"]).read_text())["strokes"]
-    assert 0 < len(strokes) < FAST["strokes"]
+    assert 0 < len(strokes) < long_run["strokes"]
 
 
 @pytest.mark.parametrize("bad", [b"", b"not an image at all", b"\x89PNG\r\n\x1a\n" + b"\0" * 40])

@@ -2,6 +2,7 @@
 
     python benchmarks/paint_speed.py                      # 512 px, 1000 strokes, astronaut
     python benchmarks/paint_speed.py --table              # strokes x sizes table
+    python benchmarks/paint_speed.py --objective vgg-untrained   # the objectives compared
 
 Each painting runs in a fresh process that starts the clock before it imports anything (so
 start-up counts), paints with `painter.paint`, saves the PNG, and reports: total seconds, the
@@ -29,12 +30,12 @@ import time
 start = time.perf_counter()
 import json, resource, sys
 sys.path.insert(0, ROOT)
-from painter import paint
+from painter import Painter
 from skimage import data
 from PIL import Image
 photo = Image.fromarray(getattr(data, NAME)())
 first = None
-for frame in paint(photo, strokes=STROKES, size=SIZE, seed=0, time_limit=LIMIT):
+for frame in Painter(objective=OBJECTIVE).paint(photo, strokes=STROKES, size=SIZE, seed=0, time_limit=LIMIT):
     if first is None:
         first = time.perf_counter() - start
 frame.painting.save_png(OUT)
@@ -61,7 +62,7 @@ def feature_loss(a, b) -> float:
         return float(fl(vgg(t(a)), vgg(t(b))))
 
 
-def run_one(name, strokes, size, limit=None):
+def run_one(name, strokes, size, limit=None, objective="auto"):
     from PIL import Image
     from skimage import data
 
@@ -69,7 +70,8 @@ def run_one(name, strokes, size, limit=None):
 
     out = Path(tempfile.mkdtemp(prefix="speed-")) / f"{name}_{strokes}_{size}.png"
     code = (CHILD.replace("ROOT", repr(str(ROOT))).replace("NAME", repr(name)).replace("STROKES", str(strokes))
-            .replace("SIZE", str(size)).replace("LIMIT", repr(limit)).replace("OUT", repr(str(out))))
+            .replace("SIZE", str(size)).replace("LIMIT", repr(limit)).replace("OUT", repr(str(out)))
+            .replace("OBJECTIVE", repr(objective)))
     env = {**os.environ, "NEURAL_PAINTER_OFFLINE": "1"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     row = json.loads(result.stdout.strip().splitlines()[-1])
@@ -89,11 +91,13 @@ def main():
     parser.add_argument("--strokes", type=int, default=1000)
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--table", action="store_true")
+    parser.add_argument("--objective", default="auto", choices=["auto", "fallback", "vgg-untrained"],
+                        help="auto: VGG16 ImageNet features where the weights can be had, else the fallback")
     args = parser.parse_args()
     print(f"hardware: {hardware()}; load average {os.getloadavg()[0]:.2f} at start", flush=True)
     if not args.table:
-        r = run_one(args.photo, args.strokes, args.size)
-        print(f"{args.photo}, {args.strokes} strokes, {args.size} px: {r['total']:.1f} s end to end, first frame "
+        r = run_one(args.photo, args.strokes, args.size, objective=args.objective)
+        print(f"{args.photo}, {args.strokes} strokes, {args.size} px, objective {args.objective}: {r['total']:.1f} s end to end, first frame "
               f"{r['first']:.2f} s, peak memory {r['peak_mb']:.0f} MB, PSNR {r['psnr']:.2f}, SSIM {r['ssim']:.3f}, "
               f"feature loss {r['feature']:.4f}")
     else:

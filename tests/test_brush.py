@@ -98,3 +98,25 @@ def test_shipped_checkpoint():
     brush = Brush.load(folder)
     alpha = brush(torch.tensor([[0.8, 0.5, 0.5, 0.5, 0.8, 0.8, 0.2, 0.3, 0.4, 0.2, 0.2, 0.8]]))
     assert alpha.shape == (1, 1, 64, 64) and 0.02 < alpha.mean() < 0.5   # a visible stroke, not a blank
+
+
+def test_a_config_without_newer_keys_loads_as_the_brush_it_was(tmp_path):
+    import json
+    Brush(hidden=64).save_pretrained(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    del config["guide_channels"]                 # a checkpoint saved before the key existed
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert Brush.from_pretrained(tmp_path, strict=True).config.guide_channels == 3
+
+
+def test_pressure_and_speed_channels(tmp_path):
+    brush = Brush(hidden=64, guide_channels=5)
+    brush.save_pretrained(tmp_path)
+    loaded = Brush.load(tmp_path)
+    assert loaded.config.guide_channels == 5
+    actions = torch.rand(3, 12)
+    guide = loaded.centre_line(actions)
+    assert guide.shape == (3, 5, 32, 32) and torch.isfinite(guide).all()
+    assert guide[:, 3].min() >= 0 and guide[:, 3].max() <= 1      # pressure, between its ends
+    with pytest.raises(ValueError, match="guide_channels"):
+        Brush(guide_channels=4)

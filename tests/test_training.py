@@ -143,3 +143,29 @@ def test_vgg_feature_loss_needs_cached_weights_and_never_downloads(tmp_path, mon
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
     with pytest.raises(FileNotFoundError, match="VGG16 weights"):
         VGGFeatures()
+
+
+def test_soft_iou_loss_follows_the_metric():
+    from training.train import soft_iou_loss
+    a = torch.zeros(2, 1, 64, 64)
+    a[:, :, 20:40, 20:40] = 1
+    assert soft_iou_loss(a, a, 50.0) < 0.05
+    assert soft_iou_loss(torch.zeros_like(a), a, 50.0) > 0.9
+    blank = torch.zeros(2, 1, 64, 64)
+    assert soft_iou_loss(blank, blank, 50.0) < 1e-3                   # both empty: nothing to learn
+    spot = blank.clone().requires_grad_(True)
+    soft_iou_loss(spot + a, blank).backward()                         # paint where MyPaint has none
+    assert spot.grad.sum() > 0                                        # is pulled down
+
+
+def test_init_fine_tunes_a_trained_brush_and_can_grow_its_centre_line(trained, data, tmp_path):
+    cfg = TrainConfig(**{**CFG.__dict__, "steps1": 6, "ckpt_every": 3, "iou_weight": 1.0,
+                         "init": str(trained.out / "brush"), "guide_channels": 5})
+    trainer = Trainer(data, tmp_path, cfg, progress=False)
+    before = Brush.load(trained.out / "brush")
+    actions = torch.rand(4, 12)
+    assert torch.allclose(trainer.generator.eval()(actions), before(actions), atol=1e-6)   # starts where it was
+    trainer.run([1])
+    assert trainer.state["done"] == [1] and Brush.load(tmp_path / "brush").config.guide_channels == 5
+    with pytest.raises(ValueError, match="other sizes"):
+        Trainer(data, tmp_path / "other", TrainConfig(**{**cfg.__dict__, "hidden": 32}), progress=False)

@@ -52,6 +52,13 @@ def model_card(training: dict | None = None, fidelity: dict | None = None, repo_
                   f"{list(cfg.get('channels', []))[:1]} channels, transposed convolutions to 64 px, with the "
                   f"stroke's centre line ({cfg.get('guide')} curve points) given to the 32 px stage. "
                   f"This generator: stage {training.get('stage')}.", ""]
+        if cfg.get("iou_weight"):
+            lines += [f"The reconstruction loss also holds a soft blurred-mask IoU (the fidelity metric's "
+                      f"Gaussian blur, a sigmoid of slope {cfg.get('iou_sharpness')} around its 0.5 "
+                      f"threshold, per stroke), weight {cfg.get('iou_weight')}.", ""]
+        if cfg.get("init"):
+            lines += [f"The generator started from the trained brush `{cfg.get('init')}` (fine-tuning), "
+                      "not from scratch; the steps above are this run's only.", ""]
     if training and training.get("validation"):
         v = training["validation"]
         lines += [f"Held-out validation: blurred IoU {v['iou']:.3f}, MAE {v['mae']:.4f}.", ""]

@@ -31,9 +31,7 @@ start = time.perf_counter()
 import json, resource, sys
 sys.path.insert(0, ROOT)
 from painter import Painter
-from skimage import data
-from PIL import Image
-photo = Image.fromarray(getattr(data, NAME)())
+photo = PHOTO  # a file, as a user hands it over (importing skimage is not the painter's start-up)
 first = None
 for frame in Painter(objective=OBJECTIVE).paint(photo, strokes=STROKES, size=SIZE, seed=0, time_limit=LIMIT):
     if first is None:
@@ -68,10 +66,13 @@ def run_one(name, strokes, size, limit=None, objective="auto"):
 
     from benchmarks.peers import score
 
-    out = Path(tempfile.mkdtemp(prefix="speed-")) / f"{name}_{strokes}_{size}.png"
+    folder = Path(tempfile.mkdtemp(prefix="speed-"))
+    out = folder / f"{name}_{strokes}_{size}.png"
+    photo_file = folder / f"{name}.png"
+    Image.fromarray(getattr(data, name)()).save(photo_file)
     code = (CHILD.replace("ROOT", repr(str(ROOT))).replace("NAME", repr(name)).replace("STROKES", str(strokes))
             .replace("SIZE", str(size)).replace("LIMIT", repr(limit)).replace("OUT", repr(str(out)))
-            .replace("OBJECTIVE", repr(objective)))
+            .replace("PHOTO", repr(str(photo_file))).replace("OBJECTIVE", repr(objective)))
     env = {**os.environ, "NEURAL_PAINTER_OFFLINE": "1"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     row = json.loads(result.stdout.strip().splitlines()[-1])

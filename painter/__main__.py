@@ -19,7 +19,6 @@ import sys
 import warnings
 
 EXIT_BAD_INPUT = 2
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif")
 
 
 class _Parser(argparse.ArgumentParser):

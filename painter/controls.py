@@ -44,7 +44,7 @@ class Controls:
         return self.brush_size is None and self.pressure is None and self.stroke_length is None
 
 
-def _number(value, name) -> float:
+def check_number(value, name) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise PainterError(f"{name} must be a number, got {value!r}.")
     if not math.isfinite(float(value)):
@@ -55,7 +55,7 @@ def _number(value, name) -> float:
 def _pair(value, name, unit) -> tuple[float, float]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
         raise PainterError(f"{name} must be two numbers (min, max){unit}, got {value!r}.")
-    low, high = (_number(v, name) for v in value)
+    low, high = (check_number(v, name) for v in value)
     if low > high:
         raise PainterError(f"{name} must be (min, max) with min <= max, got ({low:g}, {high:g}).")
     return low, high
@@ -72,7 +72,7 @@ def parse_background(value) -> object:
             return tuple(int(text[k:k + 2], 16) / 255.0 for k in (0, 2, 4))
         raise PainterError(f"background must be mean, white, black or a colour like #f0e8d8, got {value!r}.")
     if hasattr(value, "__len__") and len(value) == 3 and not isinstance(value, bytes):
-        rgb = tuple(_number(v, "background") for v in value)
+        rgb = tuple(check_number(v, "background") for v in value)
         if not all(0.0 <= c <= 1.0 for c in rgb):
             raise PainterError(f"a background colour (r, g, b) needs each value in [0, 1], got {value!r}.")
         return rgb
@@ -98,7 +98,7 @@ def parse_controls(brush_size=None, pressure=None, stroke_length=None, palette=N
             raise PainterError(f"stroke_length must be at least 0 px with max above 0, got "
                                f"({stroke_length[0]:g}, {stroke_length[1]:g}).")
     if palette is not None:
-        _number(palette, "palette")
+        check_number(palette, "palette")
         if int(palette) != palette or not 1 <= palette <= MAX_PALETTE:
             raise PainterError(f"palette must be a whole number of colours from 1 to {MAX_PALETTE}, got {palette}.")
         palette = int(palette)

@@ -40,7 +40,8 @@ import torch.nn.functional as F
 
 from .brush import Brush
 from .compose import GROUPS, Grid, layer_maps, over, paint_patches, resize_patches
-from .controls import ActionSpace, Controls, cell_range, fit_cell, palette_colours, parse_background, parse_controls
+from .controls import (ActionSpace, Controls, cell_range, check_number, fit_cell, palette_colours, parse_background,
+                       parse_controls)
 from .guide import load_labels, load_mask
 from .painting import Painting, StrokeRecord
 from .photo import PainterError, fit_long_side, load_photo
@@ -91,24 +92,17 @@ class Options:
 
 
 def _check_settings(strokes, size, seed, time_limit):
-    def number(value, name):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise PainterError(f"{name} must be a number, got {value!r}.")
-        if not math.isfinite(float(value)):
-            raise PainterError(f"{name} must be a finite number, got {value!r}.")
-        return value
-
-    number(strokes, "strokes")
+    check_number(strokes, "strokes")
     if int(strokes) != strokes or not MIN_STROKES <= strokes <= MAX_STROKES:
         raise PainterError(f"strokes must be a whole number from {MIN_STROKES} to {MAX_STROKES}, got {strokes}.")
-    number(size, "size")
+    check_number(size, "size")
     if int(size) != size or not MIN_SIZE <= size <= MAX_SIZE:
         raise PainterError(f"size must be a whole number of pixels from {MIN_SIZE} to {MAX_SIZE}, got {size}.")
-    number(seed, "seed")
+    check_number(seed, "seed")
     if int(seed) != seed or not 0 <= seed < 2 ** 32:
         raise PainterError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed}.")
     if time_limit is not None:
-        number(time_limit, "time_limit")
+        check_number(time_limit, "time_limit")
         if not 0 < time_limit <= MAX_TIME_LIMIT:
             raise PainterError(f"time_limit must be a positive number of seconds up to {MAX_TIME_LIMIT:.0f}, "
                                f"got {time_limit}.")
@@ -135,8 +129,7 @@ def check_guidance(image, style=None, style_strength=1.0, colour_transfer=False,
     if controls.brush_size is not None or controls.stroke_length is not None:
         work = fit_long_side(image, min(max(image.size), work_side))
         cell_range(controls, max(work.size), image.size[0] / work.size[0])  # refuses the impossible now
-    if isinstance(style_strength, bool) or not isinstance(style_strength, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(float(style_strength)) or not 0 <= style_strength <= MAX_STYLE_STRENGTH:
+    if not 0 <= check_number(style_strength, "style_strength") <= MAX_STYLE_STRENGTH:
         raise PainterError(f"style_strength must be a number from 0 to {MAX_STYLE_STRENGTH:g}, got {style_strength!r}.")
     if not isinstance(colour_transfer, (bool, np.bool_)):
         raise PainterError(f"colour_transfer must be True or False, got {colour_transfer!r}.")

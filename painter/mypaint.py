@@ -143,11 +143,18 @@ class Canvas:
         """(height, width) float32 coverage in [0, 1], MyPaint's own alpha channel."""
         return self.rgba()[..., 3]
 
-    def paint(self, stroke: Stroke):
+    def paint(self, stroke: Stroke, stream: int = 0):
         """Paint one stroke with a fresh brush, so that the same stroke always paints the same.
 
         The curve always has the same number of points at the same time step: MyPaint measures
         speed in radii per second, so a stroke scaled up with its radius paints the same shape.
+
+        The dry brush scatters its dabs with MyPaint's random generator, which a fresh brush
+        always seeds alike. `stream` k > 0 paints the same stroke from another stretch of that
+        random sequence: the brush first makes k moves of one radius at zero pressure (they
+        paint nothing but draw random numbers for their dabs), each followed by placing it
+        back on the start, which resets every state but the random generator. Training and evaluation use it to see what
+        a stroke looks like on average, beyond one draw of the scatter.
         """
         lib = self.lib
         n = CURVE_POINTS
@@ -167,6 +174,12 @@ class Canvas:
             # from the origin and drag a tail from there; a long one lands it on the start.
             x0, y0 = stroke.start
             lib.mypaint_brush_stroke_to(brush, self._surface, x0, y0, 0.0, 0.0, 0.0, PLACE_DTIME)
+            # Placing again after every move keeps the brush's clock from drifting: twenty
+            # moves in a row make libmypaint print "Time is running backwards!" to stdout.
+            for _ in range(int(stream)):
+                lib.mypaint_brush_stroke_to(brush, self._surface, x0 + stroke.radius, y0, 0.0, 0.0, 0.0,
+                                            STROKE_DTIME)
+                lib.mypaint_brush_stroke_to(brush, self._surface, x0, y0, 0.0, 0.0, 0.0, PLACE_DTIME)
             for (x, y), pressure in zip(stroke.points(n).tolist(), stroke.pressures(n).tolist()):
                 lib.mypaint_brush_stroke_to(brush, self._surface, x, y, pressure, 0.0, 0.0, STROKE_DTIME)
             lib.mypaint_surface_end_atomic(self._surface, ctypes.byref(_Rectangle()))

@@ -76,6 +76,19 @@ def test_other_settings_in_the_same_folder_are_refused(tmp_path):
         data.make_dataset(tmp_path, 5, seed=2, workers=1, progress=False)
 
 
+def test_streams_store_the_mean_coverage_and_are_part_of_the_settings(tmp_path):
+    data.make_dataset(tmp_path / "plain", 6, seed=3, workers=1, progress=False)
+    data.make_dataset(tmp_path / "mean", 6, seed=3, workers=1, progress=False, streams=4)
+    (actions, plain), (same_actions, mean) = data.load_dataset(tmp_path / "plain"), data.load_dataset(tmp_path / "mean")
+    np.testing.assert_array_equal(actions, same_actions)
+    np.testing.assert_array_equal(mean[2], np.rint(render(actions[2], streams=4) * 255).astype(np.uint8))
+    assert not np.array_equal(mean, plain)
+    with pytest.raises(data.DataError, match="other settings"):
+        data.make_dataset(tmp_path / "mean", 6, seed=3, workers=1, progress=False)
+    with pytest.raises(data.DataError, match="--streams"):
+        data.make_dataset(tmp_path / "none", 6, streams=0, progress=False)
+
+
 def test_sampling_keeps_the_uniform_baseline_and_adds_painterly_strokes():
     actions = data.sample_actions(np.random.default_rng(0), 4000)
     assert actions.dtype == np.float32 and 0 <= actions.min() and actions.max() <= 1

@@ -1,5 +1,7 @@
 """MyPaint renders the 12-number strokes as a user of the data would expect."""
 
+import ctypes
+
 import numpy as np
 import pytest
 
@@ -62,6 +64,40 @@ def test_colour_does_not_change_alpha():
 
 def test_same_action_same_alpha():
     np.testing.assert_array_equal(render(action()), render(action()))
+
+
+def test_another_random_stream_scatters_the_same_stroke_differently():
+    with mypaint.Canvas(CELL_PX, CELL_PX) as canvas:
+        def drawn(stream):
+            canvas.clear()
+            canvas.paint(Stroke.from_action(action(size=0.5)), stream=stream)
+            return canvas.alpha()
+        plain, again, other, third = drawn(0), drawn(0), drawn(1), drawn(2)
+    np.testing.assert_array_equal(plain, render(action(size=0.5)))   # stream 0 is the plain render
+    np.testing.assert_array_equal(plain, again)
+    assert not np.array_equal(plain, other) and not np.array_equal(other, third)
+    # Another draw of the scatter, not another stroke: as much paint, in the same place.
+    assert abs(other.sum() - plain.sum()) < 0.1 * plain.sum()
+    assert ((other > 0.1) & (plain > 0.1)).sum() > 0.6 * (plain > 0.1).sum()
+
+
+def test_far_random_streams_print_nothing(capfd):
+    # An evaluation stroke on which twenty warm-up moves in a row made libmypaint print "Time is
+    # running backwards!" into the evaluation's JSON on stdout.
+    a = np.array([0.5882387, 0.13170666, 0.6658707, 0.6734992, 0.81724066, 0.6548272, 0.48163614,
+                  0.10968126, 0.5505927, 0.5417717, 0.7621611, 0.92445374], dtype=np.float32)
+    for stream in (10, 16, 32):
+        render(a, first_stream=stream)
+    ctypes.CDLL(None).fflush(None)  # C stdio buffers what libmypaint prints
+    assert capfd.readouterr().out == ""
+
+
+def test_mean_over_streams_is_the_average_of_the_draws():
+    a = action(size=0.4)
+    mean = render(a, streams=3)
+    draws = [render(a, first_stream=k) for k in range(3)]
+    np.testing.assert_allclose(mean, np.mean(draws, 0), atol=1e-6)
+    assert not np.array_equal(mean, draws[0])
 
 
 def test_batch_rendering_across_processes_matches_one_process():

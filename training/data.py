@@ -93,18 +93,25 @@ def load_dataset(directory) -> tuple[np.ndarray, np.ndarray]:
 
 
 def make_dataset(out, strokes: int, seed: int = 0, workers: int | None = None,
-                 shard_size: int = SHARD_SIZE, progress: bool = True) -> list[Path]:
-    """Render `strokes` strokes into shards under `out`, keeping shards already complete there."""
+                 shard_size: int = SHARD_SIZE, progress: bool = True, streams: int = 1) -> list[Path]:
+    """Render `strokes` strokes into shards under `out`, keeping shards already complete there.
+
+    `streams` > 1 stores each stroke's mean coverage over that many of MyPaint's random streams.
+    """
     if strokes < 1:
         raise DataError("--strokes must be at least 1")
+    if streams < 1:
+        raise DataError("--streams must be at least 1")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     settings = {"seed": seed, "shard_size": shard_size, "uniform_fraction": UNIFORM_FRACTION,
                 "format": "actions (N, 12) float32, alpha (N, 64, 64) uint8"}
+    if streams > 1:  # datasets of plain renders keep the metadata they always had
+        settings["streams"] = streams
     meta = out / METADATA
     if meta.exists():
         previous = json.loads(meta.read_text())
-        if {k: previous.get(k) for k in settings} != settings:
+        if {k: previous.get(k) for k in (*settings, "streams")} != {"streams": None, **settings}:
             raise DataError(f"{out} holds a dataset made with other settings ({previous}); "
                             "use another --out or the same --seed")
     meta.write_text(json.dumps({**settings, "strokes": strokes}, indent=2))
@@ -113,7 +120,7 @@ def make_dataset(out, strokes: int, seed: int = 0, workers: int | None = None,
     todo = [k for k, n in enumerate(counts) if not _complete(shard_path(out, k), n)]
     bar = tqdm(total=strokes, initial=strokes - sum(counts[k] for k in todo), unit="stroke",
                desc="rendering", disable=not progress)
-    with bar, BatchRenderer(workers) as renderer:
+    with bar, BatchRenderer(workers, streams=streams) as renderer:
         for k in todo:
             actions = sample_actions(np.random.default_rng([seed, k]), counts[k])
             save_shard(shard_path(out, k), actions, renderer(actions, progress=bar))
@@ -178,6 +185,8 @@ def add_arguments(parser):
     parser.add_argument("--out", required=True, help="folder for the .npz shards")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    parser.add_argument("--streams", type=int, default=1,
+                        help="store each stroke's mean over this many of MyPaint's random streams (default 1: one render)")
     parser.add_argument("--preview", metavar="FILE.png", help="also write a contact sheet of 48 strokes")
     parser.add_argument("--from-public", nargs="+", metavar="FILE.npz",
                         help="instead of rendering, convert the public dataset's files (actions, RGB strokes)")
@@ -188,7 +197,8 @@ def run(args):
         kept, total = import_public(args.from_public, args.out)
         print(f"kept {kept} of {total} strokes (near-white strokes carry no coverage) in {args.out}")
     else:
-        paths = make_dataset(args.out, args.strokes, seed=args.seed, workers=args.workers)
+        paths = make_dataset(args.out, args.strokes, seed=args.seed, workers=args.workers,
+                             streams=args.streams)
         print(f"{args.strokes} strokes in {len(paths)} shards in {args.out}")
     if args.preview:
         actions, alpha = read_shard(sorted(Path(args.out).glob("*.npz"))[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 
@@ -13,21 +14,30 @@ from painter.stroke import ACTION_SIZE, CELL_PX, Stroke
 _canvas: Canvas | None = None  # one per process: allocating a surface costs more than a stroke
 
 
-def render(action) -> np.ndarray:
-    """(64, 64) float32 coverage in [0, 1] of one action, read from MyPaint's alpha channel."""
+def render(action, streams: int = 1, first_stream: int = 0) -> np.ndarray:
+    """(64, 64) float32 coverage in [0, 1] of one action, read from MyPaint's alpha channel.
+
+    With `streams` > 1, the mean coverage over that many of MyPaint's random streams (see
+    `Canvas.paint`): the stroke's expected look rather than one draw of the dry brush's scatter.
+    Streams are numbered from `first_stream`; stream 0 is MyPaint's plain render.
+    """
     global _canvas
     if _canvas is None:
         _canvas = Canvas(CELL_PX, CELL_PX)
-    _canvas.clear()
-    _canvas.paint(Stroke.from_action(action))
-    return _canvas.alpha()
+    stroke = Stroke.from_action(action)
+    total = np.zeros((CELL_PX, CELL_PX), np.float32)
+    for stream in range(first_stream, first_stream + streams):
+        _canvas.clear()
+        _canvas.paint(stroke, stream=stream)
+        total += _canvas.alpha()
+    return total / streams
 
 
-def render_uint8(actions: np.ndarray) -> np.ndarray:
+def render_uint8(actions: np.ndarray, streams: int = 1, first_stream: int = 0) -> np.ndarray:
     """(N, 64, 64) uint8 coverage (0 to 255) of (N, 12) actions, in this process."""
     out = np.empty((len(actions), CELL_PX, CELL_PX), dtype=np.uint8)
     for i, action in enumerate(actions):
-        out[i] = np.rint(render(action) * 255)
+        out[i] = np.rint(render(action, streams, first_stream) * 255)
     return out
 
 
@@ -36,20 +46,25 @@ def default_workers() -> int:
 
 
 class BatchRenderer:
-    """Renders batches of actions across `workers` processes (1: in this process)."""
+    """Renders batches of actions across `workers` processes (1: in this process), each stroke
+    averaged over `streams` of MyPaint's random streams (1: the plain render)."""
 
-    def __init__(self, workers: int | None = None, chunk: int = 200):
+    def __init__(self, workers: int | None = None, chunk: int = 200, streams: int = 1):
+        if streams < 1:
+            raise ValueError("streams must be at least 1")
         self.workers = max(1, workers or default_workers())
         self.chunk = chunk
+        self.streams = int(streams)
         self._pool = None
         if self.workers > 1:
             render(np.zeros(ACTION_SIZE))  # fail here, in one sentence, if MyPaint is missing
             self._pool = multiprocessing.get_context("fork").Pool(self.workers)
 
-    def __call__(self, actions: np.ndarray, progress=None) -> np.ndarray:
+    def __call__(self, actions: np.ndarray, progress=None, first_stream: int = 0) -> np.ndarray:
         actions = np.asarray(actions, dtype=np.float32).reshape(-1, ACTION_SIZE)
         chunks = [actions[i:i + self.chunk] for i in range(0, len(actions), self.chunk)]
-        results = map(render_uint8, chunks) if self._pool is None else self._pool.imap(render_uint8, chunks)
+        work = functools.partial(render_uint8, streams=self.streams, first_stream=first_stream)
+        results = map(work, chunks) if self._pool is None else self._pool.imap(work, chunks)
         out = []
         for part in results:
             out.append(part)

@@ -105,10 +105,17 @@ def test_blurred_iou_definition():
 
 
 def test_eval_prints_the_fidelity_json(trained, capsys):
-    assert main(["eval", "--checkpoint", str(trained.out), "--strokes", "40", "--workers", "1"]) == 0
+    assert main(["eval", "--checkpoint", str(trained.out), "--strokes", "40", "--workers", "1",
+                 "--streams", "3"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert {"blurred_iou", "mae", "stage1_blurred_iou", "stage1_mae", "strokes", "metric"} <= set(result)
     assert 0 <= result["blurred_iou"] <= 1 and 0 <= result["mae"] <= 1 and result["strokes"] == 40
+    # MyPaint against itself: another draw of the scatter agrees less than the mean of several.
+    assert 0.5 < result["mypaint_other_stream_blurred_iou"] < result["mypaint_expected_blurred_iou"] < 1
+    sizes = result["by_mask_size"]
+    assert list(sizes) == ["0", "1-19", "20-99", "100-399", "400+"]
+    assert sum(row["strokes"] for label, row in sizes.items() if label != "0") <= 40
+    assert {"brush", "jitter", "other_stream", "expected"} <= set(sizes["100-399"])
 
 
 def test_eval_refuses_a_missing_checkpoint(tmp_path, capsys):
@@ -169,3 +176,18 @@ def test_init_fine_tunes_a_trained_brush_and_can_grow_its_centre_line(trained, d
     assert trainer.state["done"] == [1] and Brush.load(tmp_path / "brush").config.guide_channels == 5
     with pytest.raises(ValueError, match="other sizes"):
         Trainer(data, tmp_path / "other", TrainConfig(**{**cfg.__dict__, "hidden": 32}), progress=False)
+
+
+def test_training_runs_unchanged_under_torchrun_on_two_processes(data, tmp_path):
+    """DDP without code changes: two CPU processes (gloo) share the tiny run; only rank 0 writes."""
+    import subprocess
+    import sys
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "ddp"
+    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+                           "-m", "training", "train", "--tiny", "--data", str(data), "--out", str(out), "--no-progress"],
+                          cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    reports = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert len(reports) == 1 and reports[0]["stages_done"] == [1, 2, 3]
+    assert Brush.from_pretrained(str(out / "brush"), strict=True)(torch.rand(3, 12)).shape == (3, 1, 64, 64)

@@ -19,10 +19,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from painter.stroke import CELL_PX
+
 BLUR_SIGMA = 1.5
 THRESHOLD = 0.5
 EVAL_SEED = 20_240_601  # far from the training seeds: these actions were never trained on
-JITTER = 0.004          # of a cell: 0.26 px, for MyPaint's own reproducibility ceiling
+JITTER = 0.004          # of a cell: 0.26 px: how stable MyPaint's one fixed scatter is under a tiny move
+STREAMS = 8             # other random streams of MyPaint behind the expected coverage
 
 
 def jittered(actions: np.ndarray, rng: np.random.Generator, scale: float = JITTER) -> np.ndarray:
@@ -91,11 +94,19 @@ def coverage(brush, actions: np.ndarray, batch: int = 500) -> torch.Tensor:
 
 
 def evaluate(checkpoint: str, strokes: int = 2000, seed: int = EVAL_SEED, workers: int | None = None,
-             ceiling: bool = True) -> dict:
+             ceiling: bool = True, streams: int = STREAMS) -> dict:
     """Fidelity of the brush (and of its stage-1 generator, when present) on fresh MyPaint strokes.
 
-    With `ceiling`, also MyPaint against itself with the stroke's points jittered by 0.26 px: the
-    dry brush scatters its dabs chaotically, so this is about the best any model can score.
+    With `ceiling`, also MyPaint against itself, three ways. The dry brush scatters its dabs with
+    a random generator that MyPaint seeds alike for every stroke, so the reference is one fixed
+    draw of that scatter:
+    - `mypaint_jitter_*`: the stroke's points moved by 0.26 px, same random stream (how stable
+      that one draw is under a tiny move);
+    - `mypaint_other_stream_*`: the same stroke drawn from another stretch of the random
+      sequence (another draw of the scatter, as a model that learnt the brush but not the
+      draw would paint);
+    - `mypaint_expected_*`: the mean coverage over `streams` other streams, the expected stroke:
+      about the best a model that does not reproduce MyPaint's one draw can do.
     """
     from painter.brush import Brush
 
@@ -104,14 +115,24 @@ def evaluate(checkpoint: str, strokes: int = 2000, seed: int = EVAL_SEED, worker
 
     if strokes < 1:
         raise ValueError("--strokes must be at least 1")
+    if streams < 1:
+        raise ValueError("--streams must be at least 1")
     brush_source, stage1_source = resolve(checkpoint)
     started = time.time()
     actions = sample_actions(np.random.default_rng(seed), strokes)
+
+    def coverage_of(renderer, some_actions, stream=0):
+        return torch.from_numpy(renderer(some_actions, first_stream=stream)).float().div(255).unsqueeze(1)
+
     with BatchRenderer(workers) as renderer:
-        real = torch.from_numpy(renderer(actions)).float().div(255).unsqueeze(1)
+        real = coverage_of(renderer, actions)
         if ceiling:
-            again = torch.from_numpy(renderer(jittered(actions, np.random.default_rng(seed + 1)))).float().div(255)
+            references = {"mypaint_jitter_": coverage_of(renderer, jittered(actions, np.random.default_rng(seed + 1)))}
+            streams_drawn = [coverage_of(renderer, actions, stream) for stream in range(1, streams + 1)]
+            references["mypaint_other_stream_"] = streams_drawn[0]
+            references["mypaint_expected_"] = torch.stack(streams_drawn).mean(0)
     result = {"checkpoint": brush_source, "strokes": strokes, "seed": seed}
+    scored = {}   # per-stroke IoUs of the brush and of MyPaint's own references, for the breakdown by size
     for name, source in (("", brush_source), ("stage1_", stage1_source)):
         if source is None:
             result[f"{name}blurred_iou"] = result[f"{name}mae"] = None
@@ -122,15 +143,38 @@ def evaluate(checkpoint: str, strokes: int = 2000, seed: int = EVAL_SEED, worker
         result[f"{name}mae"] = round(mean_abs_error(fake, real), 5)
         if not name:
             result["strokes_scored"] = int((~iou.isnan()).sum())
+            scored["brush"] = iou
     if ceiling:
-        result["mypaint_jitter_blurred_iou"] = round(blurred_iou(again.unsqueeze(1), real), 4)
-        result["mypaint_jitter_mae"] = round(mean_abs_error(again.unsqueeze(1), real), 5)
+        for key, reference in references.items():
+            result[f"{key}blurred_iou"] = round(blurred_iou(reference, real), 4)
+            result[f"{key}mae"] = round(mean_abs_error(reference, real), 5)
+            scored[key.removeprefix("mypaint_").rstrip("_")] = iou_per_stroke(reference, real)
+    result["by_mask_size"] = by_mask_size(real, scored)
     result["metric"] = (f"blurred IoU: Gaussian blur sigma {BLUR_SIGMA} px on both coverages, threshold "
                         f"{THRESHOLD}, IoU per stroke, mean over strokes where a mask is non-empty; "
-                        "mae: mean |brush - MyPaint| coverage over all pixels; mypaint_jitter_*: MyPaint against "
-                        f"itself with start, control and end points jittered by {JITTER * 64:.2f} px (the ceiling)")
+                        "mae: mean |brush - MyPaint| coverage over all pixels; MyPaint against itself: "
+                        f"mypaint_jitter_* with start, control and end points jittered by {JITTER * 64:.2f} px "
+                        "(same random stream), mypaint_other_stream_* from another random stream, "
+                        f"mypaint_expected_* the mean over {streams} other streams (the expected stroke)")
     result["seconds"] = round(time.time() - started, 1)
     return result
+
+
+MASK_SIZES = ((1, 20), (20, 100), (100, 400), (400, CELL_PX * CELL_PX + 1))
+
+
+def by_mask_size(real: torch.Tensor, scored: dict) -> dict:
+    """Mean IoU of each generator by the size (px) of MyPaint's blurred mask; "0" counts the strokes
+    where MyPaint leaves the mask empty but the generator does not (each scores 0)."""
+    size = (gaussian_blur(real.float()) > THRESHOLD).flatten(1).sum(1)
+    table = {"0": {name: int((~iou[size == 0].isnan()).sum()) for name, iou in scored.items()}}
+    for low, high in MASK_SIZES:
+        inside = (size >= low) & (size < high)
+        label = f"{low}-{high - 1}" if high <= CELL_PX * CELL_PX else f"{low}+"
+        table[label] = {"strokes": int(inside.sum()),
+                        **{name: round(float(iou[inside].mean()), 4) if inside.any() else None
+                           for name, iou in scored.items()}}
+    return table
 
 
 def add_arguments(parser):
@@ -139,8 +183,12 @@ def add_arguments(parser):
     parser.add_argument("--strokes", type=int, default=2000, help="fresh random actions to compare on")
     parser.add_argument("--seed", type=int, default=EVAL_SEED)
     parser.add_argument("--workers", type=int, default=None, help="MyPaint processes (default: all cores)")
-    parser.add_argument("--no-ceiling", action="store_true", help="skip MyPaint-against-itself with jittered points")
+    parser.add_argument("--no-ceiling", action="store_true",
+                        help="skip MyPaint against itself (jittered points, other random streams)")
+    parser.add_argument("--streams", type=int, default=STREAMS,
+                        help="other random streams behind MyPaint's expected stroke (default %(default)s)")
 
 
 def run(args):
-    print(json.dumps(evaluate(args.checkpoint, args.strokes, args.seed, args.workers, not args.no_ceiling)))
+    print(json.dumps(evaluate(args.checkpoint, args.strokes, args.seed, args.workers, not args.no_ceiling,
+                              args.streams)))

@@ -65,7 +65,9 @@ def model_card(training: dict | None = None, fidelity: dict | None = None, repo_
     if fidelity:
         lines += ["## Fidelity against MyPaint", "", "| generator | blurred IoU | MAE |", "|---|---|---|"]
         for name, key in (("this brush", ""), ("stage-1 generator", "stage1_"),
-                          ("MyPaint itself, points jittered by 0.26 px (ceiling)", "mypaint_jitter_")):
+                          ("MyPaint itself, points jittered by 0.26 px, same random stream", "mypaint_jitter_"),
+                          ("MyPaint itself, another random stream", "mypaint_other_stream_"),
+                          ("MyPaint's expected stroke (mean of other random streams)", "mypaint_expected_")):
             if fidelity.get(f"{key}blurred_iou") is not None:
                 lines.append(f"| {name} | {fidelity[f'{key}blurred_iou']:.3f} | {fidelity[f'{key}mae']:.4f} |")
         lines += ["", f"On {fidelity.get('strokes')} fresh random actions. {fidelity.get('metric', '')}.", ""]

@@ -152,9 +152,10 @@ class Canvas:
         The dry brush scatters its dabs with MyPaint's random generator, which a fresh brush
         always seeds alike. `stream` k > 0 paints the same stroke from another stretch of that
         random sequence: the brush first makes k moves of one radius at zero pressure (they
-        paint nothing but draw random numbers for their dabs), each followed by placing it
-        back on the start, which resets every state but the random generator. Training and evaluation use it to see what
-        a stroke looks like on average, beyond one draw of the scatter.
+        paint nothing but draw random numbers for their dabs), each followed by placing it back
+        on the start, which resets every state but the random generator. Training and
+        evaluation use it to see what a stroke looks like on average, beyond one draw of the
+        scatter.
         """
         lib = self.lib
         n = CURVE_POINTS

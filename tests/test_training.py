@@ -2,6 +2,8 @@
 eval's JSON, and push up to (not including) the upload."""
 
 import json
+import subprocess
+import sys
 import types
 from pathlib import Path
 
@@ -180,8 +182,6 @@ def test_init_fine_tunes_a_trained_brush_and_can_grow_its_centre_line(trained, d
 
 def test_training_runs_unchanged_under_torchrun_on_two_processes(data, tmp_path):
     """DDP without code changes: two CPU processes (gloo) share the tiny run; only rank 0 writes."""
-    import subprocess
-    import sys
     root = Path(__file__).resolve().parents[1]
     out = tmp_path / "ddp"
     done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",

@@ -111,7 +111,7 @@ def make_dataset(out, strokes: int, seed: int = 0, workers: int | None = None,
     meta = out / METADATA
     if meta.exists():
         previous = json.loads(meta.read_text())
-        if {k: previous.get(k) for k in (*settings, "streams")} != {"streams": None, **settings}:
+        if any(previous.get(k) != settings.get(k) for k in (*settings, "streams")):
             raise DataError(f"{out} holds a dataset made with other settings ({previous}); "
                             "use another --out or the same --seed")
     meta.write_text(json.dumps({**settings, "strokes": strokes}, indent=2))

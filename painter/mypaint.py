@@ -55,6 +55,8 @@ def library() -> ctypes.CDLL:
         "mypaint_brush_from_string": (i, [p, ctypes.c_char_p]),
         "mypaint_brush_set_base_value": (None, [p, i, f]),
         "mypaint_brush_setting_from_cname": (i, [ctypes.c_char_p]),
+        "mypaint_brush_input_from_cname": (i, [ctypes.c_char_p]),
+        "mypaint_brush_set_mapping_n": (None, [p, i, i, i]),
         "mypaint_brush_stroke_to": (i, [p, p, f, f, f, f, f, ctypes.c_double]),
         "mypaint_fixed_tiled_surface_new": (p, [i, i]),
         "mypaint_fixed_tiled_surface_interface": (p, [p]),
@@ -84,6 +86,11 @@ def brush_definition(name: str = BRUSH) -> bytes:
 @functools.cache
 def _setting(cname: str) -> int:
     return library().mypaint_brush_setting_from_cname(cname.encode())
+
+
+@functools.cache
+def _input(cname: str) -> int:
+    return library().mypaint_brush_input_from_cname(cname.encode())
 
 
 class Canvas:
@@ -158,31 +165,95 @@ class Canvas:
         scatter.
         """
         lib = self.lib
-        n = CURVE_POINTS
-        brush = lib.mypaint_brush_new()  # a new brush restarts MyPaint's random generator
+        brush = _new_brush(lib, self.brush, stroke)
         try:
-            if not lib.mypaint_brush_from_string(brush, self.brush):
-                raise RuntimeError("MyPaint could not read the brush definition")
             hue, saturation, value = colorsys.rgb_to_hsv(*stroke.colour)
             lib.mypaint_brush_set_base_value(brush, _setting("color_h"), hue)
             lib.mypaint_brush_set_base_value(brush, _setting("color_s"), saturation)
             lib.mypaint_brush_set_base_value(brush, _setting("color_v"), value)
-            lib.mypaint_brush_set_base_value(brush, _setting("radius_logarithmic"),
-                                             float(np.log(max(stroke.radius, 1e-3))))
             lib.mypaint_surface_begin_atomic(self._surface)
-            # After a reset the first event only places the brush. MyPaint smooths the position
-            # (slow_tracking) before it resets, so a short step would leave the brush part way
-            # from the origin and drag a tail from there; a long one lands it on the start.
-            x0, y0 = stroke.start
-            lib.mypaint_brush_stroke_to(brush, self._surface, x0, y0, 0.0, 0.0, 0.0, PLACE_DTIME)
-            # Placing again after every move keeps the brush's clock from drifting: twenty
-            # moves in a row make libmypaint print "Time is running backwards!" to stdout.
-            for _ in range(int(stream)):
-                lib.mypaint_brush_stroke_to(brush, self._surface, x0 + stroke.radius, y0, 0.0, 0.0, 0.0,
-                                            STROKE_DTIME)
-                lib.mypaint_brush_stroke_to(brush, self._surface, x0, y0, 0.0, 0.0, 0.0, PLACE_DTIME)
-            for (x, y), pressure in zip(stroke.points(n).tolist(), stroke.pressures(n).tolist()):
-                lib.mypaint_brush_stroke_to(brush, self._surface, x, y, pressure, 0.0, 0.0, STROKE_DTIME)
+            _place(lib, brush, self._surface, stroke, stream)
+            _trace(lib, brush, self._surface, stroke)
             lib.mypaint_surface_end_atomic(self._surface, ctypes.byref(_Rectangle()))
         finally:
             lib.mypaint_brush_unref(brush)
+
+
+def _new_brush(lib, definition: bytes, stroke: Stroke):
+    """A fresh brush (which restarts MyPaint's random generator) of the stroke's radius."""
+    brush = lib.mypaint_brush_new()
+    if not lib.mypaint_brush_from_string(brush, definition):
+        lib.mypaint_brush_unref(brush)
+        raise RuntimeError("MyPaint could not read the brush definition")
+    lib.mypaint_brush_set_base_value(brush, _setting("radius_logarithmic"), float(np.log(max(stroke.radius, 1e-3))))
+    return brush
+
+
+def _place(lib, brush, surface, stroke: Stroke, stream: int):
+    """Put the brush on the stroke's start, `stream` stretches into its random sequence (see
+    `Canvas.paint`)."""
+    # After a reset the first event only places the brush. MyPaint smooths the position
+    # (slow_tracking) before it resets, so a short step would leave the brush part way
+    # from the origin and drag a tail from there; a long one lands it on the start.
+    x0, y0 = stroke.start
+    lib.mypaint_brush_stroke_to(brush, surface, x0, y0, 0.0, 0.0, 0.0, PLACE_DTIME)
+    # Placing again after every move keeps the brush's clock from drifting: twenty
+    # moves in a row make libmypaint print "Time is running backwards!" to stdout.
+    for _ in range(int(stream)):
+        lib.mypaint_brush_stroke_to(brush, surface, x0 + stroke.radius, y0, 0.0, 0.0, 0.0, STROKE_DTIME)
+        lib.mypaint_brush_stroke_to(brush, surface, x0, y0, 0.0, 0.0, 0.0, PLACE_DTIME)
+
+
+def _trace(lib, brush, surface, stroke: Stroke):
+    """Move the placed brush along the stroke's curve."""
+    n = CURVE_POINTS
+    for (x, y), pressure in zip(stroke.points(n).tolist(), stroke.pressures(n).tolist()):
+        lib.mypaint_brush_stroke_to(brush, surface, x, y, pressure, 0.0, 0.0, STROKE_DTIME)
+
+
+_F = ctypes.c_float
+_DRAW_DAB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, *[_F] * 13)
+_GET_COLOR = ctypes.CFUNCTYPE(None, ctypes.c_void_p, _F, _F, _F, *[ctypes.POINTER(_F)] * 4)
+_ATOMIC = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
+_DESTROY = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+
+
+class _Surface(ctypes.Structure):
+    """libmypaint's MyPaintSurface: the callbacks a brush paints through."""
+    _fields_ = [("draw_dab", _DRAW_DAB), ("get_color", _GET_COLOR), ("begin_atomic", _DESTROY),
+                ("end_atomic", _ATOMIC), ("destroy", _DESTROY), ("save_png", ctypes.c_void_p),
+                ("refcount", ctypes.c_int)]
+
+
+def record_dabs(stroke: Stroke, stream: int = 0, scatter: bool = True, brush: str = BRUSH) -> np.ndarray:
+    """(N, 4) float32: the dabs MyPaint paints for `stroke`, in order, as x, y, radius, opaque.
+
+    A surface that records instead of painting. With `scatter=False`, the brush's random
+    offsets and radii are switched off: the dabs where the brush itself goes.
+    """
+    lib = library()
+    dabs = []
+
+    def draw_dab(_, x, y, radius, r, g, b, opaque, *rest):
+        dabs.append((x, y, radius, opaque))
+        return 1
+
+    def get_color(_, x, y, radius, *rgba):
+        for channel in rgba:
+            channel[0] = 0.0
+
+    callbacks = (_DRAW_DAB(draw_dab), _GET_COLOR(get_color), _DESTROY(lambda _: None),
+                 _ATOMIC(lambda _, rectangle: None), _DESTROY(lambda _: None))
+    surface = _Surface(*callbacks, None, 1)
+    handle = _new_brush(lib, brush_definition(brush), stroke)
+    try:
+        if not scatter:
+            lib.mypaint_brush_set_mapping_n(handle, _setting("offset_by_random"), _input("pressure"), 0)
+            lib.mypaint_brush_set_base_value(handle, _setting("offset_by_random"), 0.0)
+            lib.mypaint_brush_set_base_value(handle, _setting("radius_by_random"), 0.0)
+        _place(lib, handle, ctypes.addressof(surface), stroke, stream)
+        dabs.clear()  # the moves that reach another random stream paint nothing
+        _trace(lib, handle, ctypes.addressof(surface), stroke)
+    finally:
+        lib.mypaint_brush_unref(handle)
+    return np.array(dabs, dtype=np.float32).reshape(-1, 4)

@@ -100,6 +100,30 @@ def test_mean_over_streams_is_the_average_of_the_draws():
     assert not np.array_equal(mean, draws[0])
 
 
+def test_the_dry_brush_scatters_every_stroke_with_the_same_table_of_random_numbers():
+    # Dab k of any stroke gets the same random offset (in units of pressure x radius) and the same
+    # random radius factor: MyPaint's "fixed draw" is one table indexed by dab, not a property
+    # of the stroke. Two strokes of other sizes, directions and lengths, at one pressure:
+    strokes = [Stroke.from_action(action(size=0.5, start_pressure=0.8, end_pressure=0.8)),
+               Stroke.from_action(action(size=0.3, start=(0.1, 0.8), control=(0.6, 0.3), end=(0.9, 0.1),
+                                         start_pressure=0.8, end_pressure=0.8))]
+    offsets, radius_factors = [], []
+    for stroke in strokes:
+        scattered, steady = mypaint.record_dabs(stroke), mypaint.record_dabs(stroke, scatter=False)
+        assert scattered.shape == steady.shape and len(steady) > 100
+        offsets.append((scattered[:, :2] - steady[:, :2]) / stroke.radius)
+        radius_factors.append(scattered[:, 2] / steady[:, 2])
+    n = min(map(len, offsets))
+    assert offsets[0][:n].std() > 0.3 and radius_factors[0].std() > 0.05      # a real scatter ...
+    np.testing.assert_allclose(offsets[0][:n], offsets[1][:n], atol=1e-3)     # ... the same table
+    np.testing.assert_allclose(radius_factors[0][:n], radius_factors[1][:n], rtol=1e-4)
+    # Without the scatter the brush goes the same way whatever the random stream.
+    np.testing.assert_allclose(mypaint.record_dabs(strokes[0], stream=1, scatter=False)[:, :3],
+                               mypaint.record_dabs(strokes[0], scatter=False)[:, :3], atol=1e-4)
+    other_stream, first_stream = mypaint.record_dabs(strokes[0], stream=1), mypaint.record_dabs(strokes[0])
+    assert not np.allclose(other_stream[:n, :2], first_stream[:n, :2], atol=0.1)
+
+
 def test_batch_rendering_across_processes_matches_one_process():
     actions = np.random.default_rng(3).random((40, 12)).astype(np.float32)
     with BatchRenderer(workers=2, chunk=7) as renderer:

@@ -214,14 +214,14 @@ def _trace(lib, brush, surface, stroke: Stroke):
 _F = ctypes.c_float
 _DRAW_DAB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, *[_F] * 13)
 _GET_COLOR = ctypes.CFUNCTYPE(None, ctypes.c_void_p, _F, _F, _F, *[ctypes.POINTER(_F)] * 4)
-_ATOMIC = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
-_DESTROY = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+_END_ATOMIC = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
+_ON_SURFACE = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 
 
 class _Surface(ctypes.Structure):
     """libmypaint's MyPaintSurface: the callbacks a brush paints through."""
-    _fields_ = [("draw_dab", _DRAW_DAB), ("get_color", _GET_COLOR), ("begin_atomic", _DESTROY),
-                ("end_atomic", _ATOMIC), ("destroy", _DESTROY), ("save_png", ctypes.c_void_p),
+    _fields_ = [("draw_dab", _DRAW_DAB), ("get_color", _GET_COLOR), ("begin_atomic", _ON_SURFACE),
+                ("end_atomic", _END_ATOMIC), ("destroy", _ON_SURFACE), ("save_png", ctypes.c_void_p),
                 ("refcount", ctypes.c_int)]
 
 
@@ -242,8 +242,8 @@ def record_dabs(stroke: Stroke, stream: int = 0, scatter: bool = True, brush: st
         for channel in rgba:
             channel[0] = 0.0
 
-    callbacks = (_DRAW_DAB(draw_dab), _GET_COLOR(get_color), _DESTROY(lambda _: None),
-                 _ATOMIC(lambda _, rectangle: None), _DESTROY(lambda _: None))
+    callbacks = (_DRAW_DAB(draw_dab), _GET_COLOR(get_color), _ON_SURFACE(lambda _: None),
+                 _END_ATOMIC(lambda _, rectangle: None), _ON_SURFACE(lambda _: None))
     surface = _Surface(*callbacks, None, 1)
     handle = _new_brush(lib, brush_definition(brush), stroke)
     try:

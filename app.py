@@ -26,8 +26,10 @@ import gradio as gr
 from PIL import Image
 
 from painter import Painter
-from painter.paint import check_guidance
-from painter.photo import PainterError, fit_long_side, load_photo
+from painter.controls import check_number, parse_background
+from painter.errors import PainterError
+from painter.photo import load_photo
+from painter.request import MAX_PALETTE, MAX_STYLE_STRENGTH, Request, make_request
 
 ROOT = Path(__file__).resolve().parent
 EXAMPLES_DIR = ROOT / "examples"
@@ -68,10 +70,8 @@ MAX_SEED = 2**31 - 1
 MAX_UPLOAD_MB = 20
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 FRAME_INTERVAL = 0.2             # at most 5 canvases a second go to the browser
-MAX_STYLE_STRENGTH = 10.0
 MAX_RADIUS = 64                  # brush radius sliders, canvas px; the full range means "no limit"
 MAX_LENGTH = 512                 # stroke length sliders, canvas px; likewise
-MAX_PALETTE = 64                 # 0 means no limit
 MASK_EDITOR_SIDE = 1024          # the photo shown under the mask brush is at most this big
 
 # Per-run output folders live here; each run removes its own once Gradio has copied the files
@@ -112,15 +112,14 @@ def check_photo(photo, what="photo") -> Image.Image:
 
 
 def _number(value, name, default=None) -> float:
+    """A widget's value as a number: an API call may send text, or nothing for a default."""
     if value in (None, "") and default is not None:
         return float(default)
     try:
         number = float(value)
     except (TypeError, ValueError):
         raise PainterError(f"The {name} must be a number.") from None
-    if not np.isfinite(number):
-        raise PainterError(f"The {name} must be a finite number.")
-    return number
+    return check_number(number, f"The {name}")
 
 
 def check_settings(strokes, size, seed, time_limit) -> tuple[int, int, int, float]:
@@ -150,19 +149,6 @@ def _range(low, high, name, top, default_low=0.0):
     if not 0 <= low <= high <= top:
         raise PainterError(f"The {name} range must run from a smaller to a larger value within 0 to {top:g}.")
     return None if (low, high) == (default_low, top) else (low, high)
-
-
-def _colour(value) -> str:
-    """A ColorPicker value ("#rrggbb", "#rgb" or "rgb(a)(r, g, b[, a])") as "#rrggbb"."""
-    text = str(value or "").strip().lower()
-    if re.fullmatch(r"#[0-9a-f]{6}", text):
-        return text
-    if re.fullmatch(r"#[0-9a-f]{3}", text):
-        return "#" + "".join(c * 2 for c in text[1:])
-    match = re.fullmatch(r"rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*[\d.]+\s*)?\)", text)
-    if match and all(float(v) <= 255 for v in match.groups()):
-        return "#" + "".join(f"{round(float(v)):02x}" for v in match.groups())
-    raise PainterError(f"The background colour {value!r} is not a colour like #f4efe6.")
 
 
 def detail_mask(editor) -> np.ndarray | None:
@@ -195,10 +181,9 @@ def guidance_options(style=None, style_strength=1.0, colour_transfer=True, detai
     strength = _number(style_strength, "style strength", 1.0)
     if not 0 <= strength <= MAX_STYLE_STRENGTH:
         raise PainterError(f"The style strength must be from 0 to {MAX_STYLE_STRENGTH:g}.")
-    style_path = _upload_path(style)
-    if style_path is not None:
-        check_photo(style_path, what="style painting")
-        options.update(style=style_path, style_strength=strength, colour_transfer=bool(colour_transfer))
+    if _upload_path(style) is not None:
+        options.update(style=check_photo(style, what="style painting"), style_strength=strength,
+                       colour_transfer=bool(colour_transfer))
     mask = detail_mask(detail)
     if mask is not None:
         options["detail_mask"] = mask
@@ -216,7 +201,7 @@ def guidance_options(style=None, style_strength=1.0, colour_transfer=True, detai
     elif background == "White":
         options["background"] = "white"
     elif background == "Custom":
-        options["background"] = _colour(background_colour)
+        options["background"] = parse_background(background_colour)
     else:
         raise PainterError(f"The background must be the photo's average, white or a custom colour, not {background!r}.")
     limit = _number(palette, "palette limit", 0)
@@ -268,13 +253,17 @@ def validate_inputs(photo, strokes, size, seed, time_limit, *guidance):
 # ---------------------------------------------------------------------------------------------
 # The painting, on whatever device there is.
 
-def gpu_duration(*args, **kwargs) -> int:
+def build_request(photo, strokes, size, seed, time_limit, guidance=None) -> Request:
+    """A run's checked request: the app's own limits (upload size, this hardware's caps), then the
+    painter's one check of everything else; the photo and the style are decoded once here."""
+    image = check_photo(photo)
+    strokes, size, seed, time_limit = check_settings(strokes, size, seed, time_limit)
+    return make_request(image, strokes, size, seed, time_limit, **(guidance or {}))
+
+
+def gpu_duration(request: Request, *args, **kwargs) -> int:
     """Seconds of GPU to ask ZeroGPU for: the run's time limit plus the exports."""
-    time_limit = kwargs.get("time_limit", args[4] if len(args) > 4 else None)
-    try:
-        limit = float(time_limit)
-    except (TypeError, ValueError):
-        limit = TIME_LIMIT["value"]
+    limit = request.time_limit or TIME_LIMIT["value"]
     return int(min(max(limit, 5), TIME_LIMIT["maximum"]) + EXPORT_SECONDS)
 
 
@@ -291,26 +280,21 @@ def _stop_requested(stop_file) -> bool:
 
 
 @spaces.GPU(duration=gpu_duration)
-def paint_on_device(photo, strokes, size, seed, time_limit, out_dir, stop_file=None, guidance=None):
+def paint_on_device(request: Request, out_dir, stop_file=None):
     """The painting generator (on ZeroGPU it runs in a process that is lent a GPU).
 
-    `guidance` holds `Painter.paint` keyword arguments from `guidance_options` (paths, numbers
-    and a uint8 mask: all of it pickles). Yields `(canvas, status, files)`: `canvas` an (H, W, 3)
-    uint8 array, `status` one line, `files` None until the end, then a dict of paths in `out_dir`
-    (png, gif, mp4, json, svg). Everything yielded is a CPU array or a string, so it pickles
-    across processes.
+    `request` from `build_request` (images and arrays: all of it pickles). Yields `(canvas,
+    status, files)`: `canvas` an (H, W, 3) uint8 array, `status` one line, `files` None until the
+    end, then a dict of paths in `out_dir` (png, gif, mp4, json, svg). Everything yielded is a CPU
+    array or a string, so it pickles across processes.
     """
-    image = check_photo(photo)
-    strokes, size, seed, time_limit = check_settings(strokes, size, seed, time_limit)
-    guidance = dict(guidance or {})
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     yield None, _status(None), None
     last = None
     sent = 0.0
     stop = lambda: _stop_requested(stop_file)  # noqa: E731
-    for frame in PAINTER.paint(image, strokes=strokes, size=size, seed=seed, time_limit=time_limit, stop=stop,
-                               **guidance):
+    for frame in PAINTER.run(request, stop=stop):
         last = frame
         now = time.monotonic()
         if not frame.done and now - sent >= FRAME_INTERVAL:
@@ -334,42 +318,38 @@ def paint_on_device(photo, strokes, size, seed, time_limit, out_dir, stop_file=N
 # ---------------------------------------------------------------------------------------------
 # The Gradio side: a generator that streams what the device yields into the components.
 
-def _stop_file(request) -> str:
-    session = getattr(request, "session_hash", None) or "anonymous"
+def _stop_file(visitor) -> str:
+    session = getattr(visitor, "session_hash", None) or "anonymous"
     return str(STOP_DIR / re.sub(r"[^A-Za-z0-9_-]", "_", session)[:64])
 
 
 def paint(photo, strokes, size, seed, time_limit, style=None, style_strength=1.0, colour_transfer=True,
           detail=None, min_radius=0, max_radius=MAX_RADIUS, low_pressure=0.0, high_pressure=1.0,
           background="Photo's average", background_colour="#ffffff", palette=0, min_length=0, max_length=MAX_LENGTH,
-          request: gr.Request = None):
+          visitor: gr.Request = None):
     """`/paint`: streams `(canvas, status, before/after, timelapse, files)` while painting."""
     try:
-        original = check_photo(photo)
-        check_settings(strokes, size, seed, time_limit)
         guidance = guidance_options(style, style_strength, colour_transfer, detail, min_radius, max_radius, low_pressure,
                                     high_pressure, background, background_colour, palette, min_length, max_length)
-        # The painter's own checks (e.g. a brush size no cell can paint at this size), before any GPU time.
-        check_guidance(fit_long_side(original, int(size)), **guidance)
+        # Every check (e.g. a brush size no cell can paint at this size) before any GPU time.
+        job = build_request(photo, strokes, size, seed, time_limit, guidance)
     except PainterError as error:
         raise gr.Error(str(error), print_exception=False) from None
     RUNS_DIR.mkdir(parents=True, exist_ok=True)
     STOP_DIR.mkdir(parents=True, exist_ok=True)
-    stop_file = _stop_file(request)
+    stop_file = _stop_file(visitor)
     if os.path.exists(stop_file):  # Stop was pressed while this run waited in the queue
         os.remove(stop_file)
         yield None, "Stopped before it started.", None, None, None
         return
     out_dir = tempfile.mkdtemp(prefix="run-", dir=RUNS_DIR)
     try:
-        for canvas, status, files in paint_on_device(photo=_upload_path(photo), strokes=strokes, size=size,
-                                                      seed=seed, time_limit=time_limit, out_dir=out_dir,
-                                                      stop_file=stop_file, guidance=guidance):
+        for canvas, status, files in paint_on_device(job, out_dir, stop_file):
             if files is None:
                 yield canvas, status, None, None, None
                 continue
             painting = Image.open(files["png"]).convert("RGB")
-            before = original.resize(painting.size, Image.LANCZOS)
+            before = job.image if job.image.size == painting.size else job.image.resize(painting.size, Image.LANCZOS)
             order = ["png", "mp4", "gif", "json", "svg"]
             yield (painting, status, (before, painting), files.get("mp4"),
                    [files[k] for k in order if k in files])
@@ -382,14 +362,14 @@ def paint(photo, strokes, size, seed, time_limit, style=None, style_strength=1.0
             os.remove(stop_file)
 
 
-def paint_example(photo, request: gr.Request = None):
+def paint_example(photo, visitor: gr.Request = None):
     """What a cached example shows: the painting with the default settings."""
-    yield from paint(photo, STROKES["value"], DEFAULT_SIZE, 0, TIME_LIMIT["value"], request=request)
+    yield from paint(photo, STROKES["value"], DEFAULT_SIZE, 0, TIME_LIMIT["value"], visitor=visitor)
 
 
-def request_stop(request: gr.Request):
+def request_stop(visitor: gr.Request):
     STOP_DIR.mkdir(parents=True, exist_ok=True)
-    Path(_stop_file(request)).touch()
+    Path(_stop_file(visitor)).touch()
 
 
 def _photo_as_uploaded(component, payload):

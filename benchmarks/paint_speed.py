@@ -47,7 +47,8 @@ def feature_loss(a, b) -> float:
     import numpy as np
     import torch
 
-    from painter.vgg import VGGFeatures, feature_loss as fl, find_vgg_state_dict
+    from painter.objective import feature_loss as fl
+    from painter.vgg import VGGFeatures, find_vgg_state_dict
 
     state, _ = find_vgg_state_dict(None, allow_download=False)
     vgg = VGGFeatures(state)

@@ -85,7 +85,7 @@ def main():
     from benchmarks.common import hardware
     from painter import Painter
     from painter.photo import fit_long_side
-    from painter.paint import Options
+    from painter.request import Options
     from painter.style import StyleLoss
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -95,7 +95,7 @@ def main():
     args = parser.parse_args()
     print(f"hardware: {hardware()}; load average {os.getloadavg()[0]:.2f} at start", flush=True)
     painter = Painter(quiet=True)
-    network = painter._style_network()
+    network = painter.style_network
     print(f"likeness objective: {painter.objective.kind}; style network: VGG16 "
           f"{'ImageNet weights' if painter.objective.kind == 'vgg' else 'untrained (seed 0)'}", flush=True)
     judge = held_out_network()

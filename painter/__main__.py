@@ -77,17 +77,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check_output(path, extensions, what):
+    from .errors import PainterError
+
     ext = os.path.splitext(path)[1].lower()
     if ext not in extensions:
-        from .photo import PainterError
         raise PainterError(f"The {what} must be a {' or '.join(extensions)} file, not {path!r}.")
-    parent = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(parent):
-        from .photo import PainterError
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
         raise PainterError(f"The folder for {path!r} does not exist.")
 
 
-def _paint(args) -> int:
+def _command_paint(args) -> int:
     import time
 
     start = time.perf_counter()
@@ -95,27 +94,21 @@ def _paint(args) -> int:
         from .network import start_probe
 
         start_probe()  # answered while torch loads
-    from .photo import PainterError, load_photo
-
     _check_output(args.output, (".png",), "painting")
-    if args.timelapse:
-        _check_output(args.timelapse, (".gif", ".mp4"), "timelapse")
-    if args.json:
-        _check_output(args.json, (".json",), "strokes file")
-    if args.svg:
-        _check_output(args.svg, (".svg",), "SVG file")
-    from .paint import _check_settings, check_guidance
-    from .photo import fit_long_side
+    for path, extensions, what in ((args.timelapse, (".gif", ".mp4"), "timelapse"),
+                                   (args.json, (".json",), "strokes file"), (args.svg, (".svg",), "SVG file")):
+        if path:
+            _check_output(path, extensions, what)
+    from .request import make_request
 
-    _check_settings(args.strokes, args.size, args.seed, args.time_limit)
-    photo = load_photo(args.photo)  # refuse a bad photo before loading any network
-    guidance = dict(style=args.style, style_strength=args.style_strength, colour_transfer=args.colour_transfer,
-                    detail_mask=args.detail_mask, labels=args.labels, style_labels=args.style_labels,
-                    brush_size=args.brush_size, pressure=args.pressure, background=args.background,
-                    palette=args.palette, stroke_length=args.stroke_length)
-    check_guidance(fit_long_side(photo, args.size), **guidance)  # and a bad style, mask or control too
-
+    # The photo, the style, the masks and every setting, checked once, before any network loads.
+    request = make_request(args.photo, args.strokes, args.size, args.seed, args.time_limit, style=args.style,
+                           style_strength=args.style_strength, colour_transfer=args.colour_transfer,
+                           detail_mask=args.detail_mask, labels=args.labels, style_labels=args.style_labels,
+                           brush_size=args.brush_size, pressure=args.pressure, background=args.background,
+                           palette=args.palette, stroke_length=args.stroke_length)
     from .brush import Brush
+    from .errors import PainterError
     from .paint import Painter
 
     brush = None
@@ -125,14 +118,12 @@ def _paint(args) -> int:
         except Exception as error:  # noqa: BLE001 - any failure to load is one sentence
             raise PainterError(f"The brush {args.brush!r} cannot be loaded ({type(error).__name__}).") from None
     painter = Painter(device=args.device, brush=brush, vgg_weights=args.vgg_weights)
-    frames = painter.paint(photo, strokes=args.strokes, size=args.size, seed=args.seed, time_limit=args.time_limit,
-                           **guidance)
     bar = None
     if not args.quiet:
         from tqdm import tqdm
         bar = tqdm(total=args.strokes, unit="stroke", desc="painting", file=sys.stderr, dynamic_ncols=True)
     final = None
-    for frame in frames:
+    for frame in painter.run(request):
         if bar is not None:
             bar.update(frame.strokes_painted - bar.n)
             bar.set_postfix(loss=f"{frame.loss:.4f}")
@@ -153,7 +144,7 @@ def _paint(args) -> int:
     return 0
 
 
-def _render(args) -> int:
+def _command_render(args) -> int:
     from .painting import render_with_mypaint
 
     _check_output(args.output, (".png",), "image")
@@ -166,11 +157,11 @@ def _render(args) -> int:
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     warnings.formatwarning = lambda message, *rest, **kw: f"{message}\n"  # one line, no source echo
+    from .errors import PainterError
     from .mypaint import MyPaintMissing
-    from .photo import PainterError
 
     try:
-        return _paint(args) if args.command == "paint" else _render(args)
+        return _command_paint(args) if args.command == "paint" else _command_render(args)
     except (PainterError, MyPaintMissing) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

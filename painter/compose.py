@@ -4,7 +4,8 @@ Strokes live on a grid of cells of side `cell` px. A stroke's 64x64 patch covers
 cell, centred on it, so strokes cross cell borders and the grid leaves no seams. The cells fall
 into four groups by the parity of their row and column; within a group the patches tile the
 plane without overlapping, so one group's strokes are composited in a single batched step (a
-reshape, no scatter): a "layer". Painting order is layer by layer.
+reshape, no scatter): a "layer". Painting order is layer by layer. The optimiser and the commit
+of a round composite through the same `composite`; `stamp_patches` renders at any other size.
 """
 
 from __future__ import annotations
@@ -110,8 +111,31 @@ def over(canvas: torch.Tensor, alpha: torch.Tensor, premultiplied: torch.Tensor)
     return premultiplied + (1 - alpha) * canvas
 
 
+def split_groups(grid: Grid, rows: np.ndarray, cols: np.ndarray, device) -> list:
+    """[(group, indices into the strokes, flat cell indices in the group)] for the groups that have strokes."""
+    out = []
+    for group in GROUPS:
+        index = np.flatnonzero((rows % 2 == group[0]) & (cols % 2 == group[1]))
+        if not len(index):
+            continue
+        cells = grid.group_flat_index(group, rows[index], cols[index])
+        out.append((group, torch.as_tensor(index, device=device), torch.as_tensor(cells, device=device)))
+    return out
+
+
+def composite(canvas: torch.Tensor, grid: Grid, groups, alpha: torch.Tensor, colour: torch.Tensor) -> torch.Tensor:
+    """The strokes over the canvas, layer by layer in painting order (differentiable).
+
+    `groups` from `split_groups`; `alpha` (n, 1, 64, 64) brush output and `colour` (n, 3) of all the strokes.
+    """
+    for group, index, cells in groups:
+        a, premultiplied = layer_maps(grid, group, cells, alpha[index], colour[index])
+        canvas = over(canvas, a, premultiplied)
+    return canvas
+
+
 @torch.no_grad()
-def paint_patches(canvas: torch.Tensor, alpha: torch.Tensor, colour: torch.Tensor, origins: np.ndarray,
+def stamp_patches(canvas: torch.Tensor, alpha: torch.Tensor, colour: torch.Tensor, origins: np.ndarray,
                   side: float) -> torch.Tensor:
     """Composite strokes one by one, in order, in place: `alpha` (n, 1, 64, 64) brush output resized to
     `side` px, its top-left corner at `origins` (n, 2) (x, y) in canvas px. For rendering at any size."""

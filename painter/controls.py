@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .photo import PainterError
+from .errors import PainterError
 from .stroke import CELL_PX, COLOUR, END, END_PRESSURE, MAX_PRESSURE, SIZE, START, START_PRESSURE
 
 MAX_PALETTE = 64
@@ -62,7 +62,8 @@ def _pair(value, name, unit) -> tuple[float, float]:
 
 
 def parse_background(value) -> object:
-    """"mean", "white", a "#rrggbb" string or an (r, g, b) tuple in [0, 1]; refused in one sentence."""
+    """"mean", "white", "black", a colour ("#rrggbb", "#rgb", "rgb(r, g, b)" or "rgba(r, g, b, a)" with
+    0-255 channels, as colour pickers give them) or an (r, g, b) tuple in [0, 1]; refused in one sentence."""
     if isinstance(value, str):
         text = value.strip().lower()
         if text in ("mean", "white", "black"):
@@ -70,6 +71,11 @@ def parse_background(value) -> object:
         if re.fullmatch(r"#?[0-9a-f]{6}", text):
             text = text.lstrip("#")
             return tuple(int(text[k:k + 2], 16) / 255.0 for k in (0, 2, 4))
+        if re.fullmatch(r"#[0-9a-f]{3}", text):
+            return tuple(int(c * 2, 16) / 255.0 for c in text[1:])
+        match = re.fullmatch(r"rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*[\d.]+\s*)?\)", text)
+        if match and all(float(v) <= 255 for v in match.groups()):
+            return tuple(round(float(v)) / 255.0 for v in match.groups())
         raise PainterError(f"background must be mean, white, black or a colour like #f0e8d8, got {value!r}.")
     if hasattr(value, "__len__") and len(value) == 3 and not isinstance(value, bytes):
         rgb = tuple(check_number(v, "background") for v in value)

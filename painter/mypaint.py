@@ -150,8 +150,8 @@ class Canvas:
         """(height, width) float32 coverage in [0, 1], MyPaint's own alpha channel."""
         return self.rgba()[..., 3]
 
-    def paint(self, stroke: Stroke, stream: int = 0):
-        """Paint one stroke with a fresh brush, so that the same stroke always paints the same.
+    def draw(self, stroke: Stroke, stream: int = 0):
+        """Draw one stroke with a fresh brush, so that the same stroke always looks the same.
 
         The curve always has the same number of points at the same time step: MyPaint measures
         speed in radii per second, so a stroke scaled up with its radius paints the same shape.
@@ -191,7 +191,7 @@ def _new_brush(lib, definition: bytes, stroke: Stroke):
 
 def _place(lib, brush, surface, stroke: Stroke, stream: int):
     """Put the brush on the stroke's start, `stream` stretches into its random sequence (see
-    `Canvas.paint`)."""
+    `Canvas.draw`)."""
     # After a reset the first event only places the brush. MyPaint smooths the position
     # (slow_tracking) before it resets, so a short step would leave the brush part way
     # from the origin and drag a tail from there; a long one lands it on the start.

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .photo import PainterError
+from .errors import PainterError
 from .stroke import MAX_PRESSURE, Stroke
 
 FORMAT = "neural-painter-strokes"
@@ -230,7 +230,7 @@ def _mypaint_progress(painting: Painting, scale: float, frames: int) -> list[Ima
         for k, s in enumerate(painting.strokes):
             if k in marks:
                 out.append(_mypaint_canvas_to_image(canvas.rgba(), painting.background))
-            canvas.paint(s.scaled(scale))
+            canvas.draw(s.scaled(scale))
     return out
 
 
@@ -251,5 +251,5 @@ def render_with_mypaint(source, size: int | None = None) -> Image.Image:
     h = max(1, round(painting.height * factor))
     with Canvas(w, h) as canvas:
         for s in painting.strokes:
-            canvas.paint(s.scaled(factor))
+            canvas.draw(s.scaled(factor))
         return _mypaint_canvas_to_image(canvas.rgba(), painting.background)

@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from .errors import PainterError
+
 MAX_PIXELS = 40_000_000  # a 40 MP photo decodes in well under a second and fits in memory as RGBA
 MIN_SIDE = 8  # below this there is nothing to paint (and VGG features are meaningless)
 MAX_BYTES = 50_000_000  # bigger than any ordinary JPEG/PNG photo; bounds reading and parsing time
@@ -36,10 +38,6 @@ FORMATS = tuple(f for f in ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF", "AVIF")
 _READABLE = "PNG, JPEG, WebP, GIF, BMP, TIFF"
 _ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}
 _HIGH_BIT_MODES = {"I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
-
-
-class PainterError(ValueError):
-    """Bad input or a bad setting; `str(error)` is one sentence for the user."""
 
 
 class PhotoError(PainterError):

@@ -15,7 +15,7 @@ CELL_PX = 64  # the brush's native square, the size of the rendered training str
 MAX_PRESSURE = 0.8
 CURVE_POINTS = 100
 
-# Where each quantity sits in an action (see DESIGN.md).
+# Where each quantity sits in an action (see docs/ARCHITECTURE.md).
 END_PRESSURE = 0
 SIZE = 1
 CONTROL = slice(2, 4)

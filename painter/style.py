@@ -13,9 +13,22 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .vgg import VGGFeatures, gram
+from .vgg import VGGFeatures
 
 STYLE_LAYERS = ("relu1_2", "relu2_2", "relu3_3")
+
+
+def gram(features: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    """Gram matrix (B, C, C) of (B, C, H, W) activations, normalised by the (masked) area."""
+    b, c, h, w = features.shape
+    if mask is not None:
+        mask = F.interpolate(mask, size=(h, w), mode="bilinear", align_corners=False)
+        features = features * mask
+        area = mask.sum(dim=(1, 2, 3)).clamp_min(1.0).view(b, 1, 1)
+    else:
+        area = torch.full((b, 1, 1), float(h * w), device=features.device)
+    f = features.reshape(b, c, h * w)
+    return f @ f.transpose(1, 2) / (area * c)
 
 
 def _resize(image: torch.Tensor, size) -> torch.Tensor:

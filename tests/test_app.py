@@ -14,8 +14,13 @@ PHOTO = str(Path(__file__).resolve().parents[1] / "examples" / "coffee.jpg")
 FAST = dict(strokes=app.STROKES["minimum"], size=app.SIZES[0], seed=1, time_limit=app.TIME_LIMIT["minimum"])
 
 
+def request(**settings):
+    settings = dict(FAST, **settings)
+    return app.build_request(PHOTO, settings["strokes"], settings["size"], settings["seed"], settings["time_limit"])
+
+
 def test_painting_generator_streams_frames_then_files(tmp_path):
-    outputs = list(app.paint_on_device(PHOTO, out_dir=tmp_path, **FAST))
+    outputs = list(app.paint_on_device(request(), tmp_path))
     canvases = [c for c, _, _ in outputs if c is not None]
     assert len(canvases) >= 2
     assert all(c.dtype == np.uint8 and c.ndim == 3 and c.shape[2] == 3 for c in canvases)
@@ -33,8 +38,8 @@ def test_painting_generator_streams_frames_then_files(tmp_path):
 def test_stop_keeps_the_painting_so_far(tmp_path):
     stop = tmp_path / "stop"
     # A run far too long to finish on its own, so that only Stop can end it early, however busy the machine.
-    long_run = dict(FAST, strokes=app.STROKES["maximum"], time_limit=app.TIME_LIMIT["maximum"])
-    gen = app.paint_on_device(PHOTO, out_dir=tmp_path / "run", stop_file=str(stop), **long_run)
+    long_run = dict(strokes=app.STROKES["maximum"], time_limit=app.TIME_LIMIT["maximum"])
+    gen = app.paint_on_device(request(**long_run), tmp_path / "run", stop_file=str(stop))
     for canvas, status, files in gen:  # watch until some strokes are on the canvas, then press Stop
         if status.startswith("Painting") and not status.startswith("Painting: 0 "):
             break
@@ -79,8 +84,10 @@ def test_controls_become_painter_options():
     options = app.guidance_options(PHOTO, 2.5, False, editor, 2, 8, 0.2, 0.9, "Custom", "rgba(255, 0, 16, 1)", 6, 10, 80)
     mask = options.pop("detail_mask")
     assert mask.shape == (40, 60) and mask[15, 10] == 255 and mask[30, 40] == 0
-    assert options == dict(style=PHOTO, style_strength=2.5, colour_transfer=False, brush_size=(2, 8), pressure=(0.2, 0.9),
-                           stroke_length=(10, 80), background="#ff0010", palette=6)
+    style = options.pop("style")  # decoded once, here
+    assert style.size == Image.open(PHOTO).size and style.mode == "RGB"
+    assert options == dict(style_strength=2.5, colour_transfer=False, brush_size=(2, 8), pressure=(0.2, 0.9),
+                           stroke_length=(10, 80), background=(1.0, 0.0, 16 / 255), palette=6)
     assert app.guidance_options(background="White") == {"background": "white"}
     empty = dict(editor, layers=[np.zeros((40, 60, 4), np.uint8)])
     assert app.guidance_options(detail=empty) == {}  # an untouched mask editor is no mask
@@ -106,8 +113,9 @@ DEFAULT_GUIDANCE = (None, 1.0, True, None, 0, app.MAX_RADIUS, 0.0, 1.0, "Photo's
 
 
 def test_gpu_duration_follows_the_time_limit():
-    assert app.gpu_duration(PHOTO, 100, 256, 0, 20, "/tmp") == 20 + app.EXPORT_SECONDS
-    assert app.gpu_duration(PHOTO, time_limit=10**6) == app.TIME_LIMIT["maximum"] + app.EXPORT_SECONDS
+    assert app.gpu_duration(request(time_limit=20), "/tmp") == 20 + app.EXPORT_SECONDS
+    assert app.gpu_duration(request(time_limit=app.TIME_LIMIT["maximum"])) == (app.TIME_LIMIT["maximum"]
+                                                                                 + app.EXPORT_SECONDS)
 
 
 @pytest.fixture(scope="module")

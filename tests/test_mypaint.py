@@ -70,7 +70,7 @@ def test_another_random_stream_scatters_the_same_stroke_differently():
     with mypaint.Canvas(CELL_PX, CELL_PX) as canvas:
         def drawn(stream):
             canvas.clear()
-            canvas.paint(Stroke.from_action(action(size=0.5)), stream=stream)
+            canvas.draw(Stroke.from_action(action(size=0.5)), stream=stream)
             return canvas.alpha()
         plain, again, other, third = drawn(0), drawn(0), drawn(1), drawn(2)
     np.testing.assert_array_equal(plain, render(action(size=0.5)))   # stream 0 is the plain render
@@ -138,8 +138,8 @@ def test_stroke_scales_with_the_canvas():
     """A stroke rendered 4x larger is the same shape: what lets a painting re-render crisp at any size."""
     stroke = Stroke.from_action(action())
     with mypaint.Canvas(CELL_PX, CELL_PX) as small, mypaint.Canvas(4 * CELL_PX, 4 * CELL_PX) as large:
-        small.paint(stroke)
-        large.paint(stroke.scaled(4))
+        small.draw(stroke)
+        large.draw(stroke.scaled(4))
         big = large.alpha().reshape(CELL_PX, 4, CELL_PX, 4).mean(axis=(1, 3))
         a, b = small.alpha() > 0.2, big > 0.2
     assert (a & b).sum() / (a | b).sum() > 0.6
@@ -148,7 +148,7 @@ def test_stroke_scales_with_the_canvas():
 def test_canvas_reads_back_every_tile():
     """A canvas that is not a whole number of tiles: strokes near its far corner are read back."""
     with mypaint.Canvas(150, 100) as canvas:
-        canvas.paint(Stroke(start=(120, 80), control=(135, 90), end=(145, 95), radius=4,
+        canvas.draw(Stroke(start=(120, 80), control=(135, 90), end=(145, 95), radius=4,
                             pressure=(0.8, 0.8), colour=(1, 0, 0)))
         rgba = canvas.rgba()
     assert rgba.shape == (100, 150, 4)

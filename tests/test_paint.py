@@ -7,8 +7,10 @@ import pytest
 import torch
 
 from painter import PainterError, Painter
-from painter.paint import plan_levels, Options
-from painter.vgg import VGGWeightsError, find_vgg_state_dict, make_objective
+from painter.objective import make_objective
+from painter.plan import plan_levels
+from painter.request import Options
+from painter.vgg import VGGWeightsError, find_vgg_state_dict
 
 from painter_helpers import brush, photo
 
@@ -145,7 +147,6 @@ def test_fallback_is_announced_once_when_weights_cannot_be_had(monkeypatch, tmp_
     import painter.vgg as vgg
     monkeypatch.delenv("NEURAL_PAINTER_VGG_WEIGHTS", raising=False)
     monkeypatch.setattr(vgg, "hub_cache_path", lambda: tmp_path / "none.pth")
-    monkeypatch.setattr(vgg, "_warned", False)
     with pytest.warns(UserWarning, match="fallback"):
         objective = make_objective(None, allow_download=False)
     assert objective.kind == "fallback"

@@ -39,7 +39,7 @@ def tensor(image):
 
 
 def gram_distance(painter, canvas, style):
-    loss = StyleLoss(painter._style_network(), tensor(style), canvas.shape[:2], side=64)
+    loss = StyleLoss(painter.style_network, tensor(style), canvas.shape[:2], side=64)
     with torch.no_grad():
         return float(loss(tensor(canvas)))
 
@@ -163,7 +163,7 @@ def two_regions(width, height, vertical=True):
 def test_region_grams_match_each_region_to_its_own_style(painter):
     """Per-region Gram matrices, each normalised by its area: a canvas with the style's regions in the
     right places is far nearer than the same canvas mirrored, which a global Gram cannot tell apart."""
-    from painter.guide import load_labels
+    from painter.masks import load_labels
 
     style = np.zeros((64, 64, 3), np.uint8)
     style[:32, :, 0], style[32:, :, 2] = 230, 220  # red above, blue below
@@ -172,8 +172,8 @@ def test_region_grams_match_each_region_to_its_own_style(painter):
     canvas_regions, _ = load_labels(two_regions(64, 40), (64, 40))
     style_regions, _ = load_labels(two_regions(64, 64, vertical=False), (64, 64))
     regions = (torch.from_numpy(canvas_regions), torch.from_numpy(style_regions))
-    per_region = StyleLoss(painter._style_network(), tensor(style), (40, 64), side=64, regions=regions)
-    whole = StyleLoss(painter._style_network(), tensor(style), (40, 64), side=64)
+    per_region = StyleLoss(painter.style_network, tensor(style), (40, 64), side=64, regions=regions)
+    whole = StyleLoss(painter.style_network, tensor(style), (40, 64), side=64)
     mirrored = right[:, ::-1].copy()
     with torch.no_grad():
         wrong_way = float(per_region(tensor(mirrored)))
@@ -198,6 +198,6 @@ def test_with_a_vgg_objective_the_style_uses_the_same_network(style):
     """Where the objective has a VGG16 (ImageNet weights, when they can be had), the style loss runs
     on that very network; an untrained one stands in for the weights here."""
     with_vgg = Painter(brush=brush(), objective="vgg-untrained")
-    assert with_vgg._style_network() is with_vgg.objective.vgg
+    assert with_vgg.style_network is with_vgg.objective.network
     final = list(with_vgg.paint(photo(), strokes=12, size=48, iterations=3, style=style))[-1]
     assert len(final.painting.strokes) == 12

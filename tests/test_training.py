@@ -148,10 +148,12 @@ def test_push_without_network_says_so_in_one_sentence(trained, monkeypatch):
 
 
 def test_vgg_feature_loss_needs_cached_weights_and_never_downloads(tmp_path, monkeypatch):
-    from training.train import VGGFeatures
+    from training.train import StrokeFeatures
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    monkeypatch.delenv("NEURAL_PAINTER_VGG_WEIGHTS", raising=False)
+    monkeypatch.setattr("painter.network.network_allows", lambda *a: pytest.fail("tried the network"))
     with pytest.raises(FileNotFoundError, match="VGG16 weights"):
-        VGGFeatures()
+        StrokeFeatures()
 
 
 def test_soft_iou_loss_follows_the_metric():

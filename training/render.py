@@ -18,7 +18,7 @@ def render(action, streams: int = 1, first_stream: int = 0) -> np.ndarray:
     """(64, 64) float32 coverage in [0, 1] of one action, read from MyPaint's alpha channel.
 
     With `streams` > 1, the mean coverage over that many of MyPaint's random streams (see
-    `Canvas.paint`): the stroke's expected look rather than one draw of the dry brush's scatter.
+    `Canvas.draw`): the stroke's expected look rather than one draw of the dry brush's scatter.
     Streams are numbered from `first_stream`; stream 0 is MyPaint's plain render.
     """
     global _canvas
@@ -28,7 +28,7 @@ def render(action, streams: int = 1, first_stream: int = 0) -> np.ndarray:
     total = np.zeros((CELL_PX, CELL_PX), np.float32)
     for stream in range(first_stream, first_stream + streams):
         _canvas.clear()
-        _canvas.paint(stroke, stream=stream)
+        _canvas.draw(stroke, stream=stream)
         total += _canvas.alpha()
     return total / streams
 

@@ -39,6 +39,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from painter.brush import Brush
+from painter.vgg import WEIGHTS_ENV, VGGFeatures, find_vgg_state_dict, hub_cache_path
 
 from .critic import Critic
 from .data import DataError, load_dataset, make_dataset
@@ -103,30 +104,20 @@ def pyramid(x: torch.Tensor, levels: int = 4) -> list[torch.Tensor]:
     return out
 
 
-class VGGFeatures(torch.nn.Module):
-    """VGG16 relu1_2 and relu2_2, ImageNet-normalised, frozen; weights only from the local cache."""
+class StrokeFeatures(torch.nn.Module):
+    """VGG16 relu1_2 and relu2_2 (the painter's network, `painter.vgg`) of a coverage as a dark stroke
+    on white paper; the weights only from a local file, never a download."""
 
     def __init__(self):
         super().__init__()
-        from torchvision.models import vgg16
-        from torchvision.models.vgg import VGG16_Weights
-        url = VGG16_Weights.IMAGENET1K_V1.url
-        path = Path(torch.hub.get_dir()) / "checkpoints" / os.path.basename(url)
-        if not path.exists():
-            raise FileNotFoundError(f"--feature vgg16 needs the VGG16 weights at {path}; use --feature pyramid")
-        model = vgg16()
-        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-        self.blocks = torch.nn.ModuleList([model.features[:4], model.features[4:9]]).eval().requires_grad_(False)
-        self.register_buffer("mean", torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1))
-        self.register_buffer("std", torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
+        state, _ = find_vgg_state_dict(None, allow_download=False)
+        if state is None:
+            raise FileNotFoundError(f"--feature vgg16 needs the VGG16 weights at {hub_cache_path()} "
+                                    f"(or ${WEIGHTS_ENV}); use --feature pyramid")
+        self.network = VGGFeatures(state, layers=("relu1_2", "relu2_2"))
 
     def forward(self, alpha):
-        x = ((1 - alpha).expand(-1, 3, -1, -1) - self.mean) / self.std   # dark stroke on white paper
-        out = []
-        for block in self.blocks:
-            x = block(x)
-            out.append(x)
-        return out
+        return self.network((1 - alpha).expand(-1, 3, -1, -1))
 
 
 def soft_iou_loss(fake: torch.Tensor, target: torch.Tensor, sharpness: float = 20.0,
@@ -270,7 +261,7 @@ class Trainer:
         if cfg.init:
             self.start_from(cfg.init)
         self.critic = Critic(cfg.critic_width).to(self.rt.device)
-        self.vgg = VGGFeatures().to(self.rt.device) if cfg.feature == "vgg16" else None
+        self.vgg = StrokeFeatures().to(self.rt.device) if cfg.feature == "vgg16" else None
         self.state = {"done": [], "stage": None, "step": 0, "metrics": {}}
         self.history = {}  # per stage, the losses of every step run in this process
         self._saved_opt = None

@@ -31,7 +31,7 @@ def _hex(code: str) -> tuple[float, float, float]:
 def _render(strokes, background) -> Image.Image:
     with Canvas(SIDE, SIDE) as canvas:
         for s in strokes:
-            canvas.paint(s)
+            canvas.draw(s)
         rgba = canvas.rgba()
     rgb = rgba[..., :3] + (1 - rgba[..., 3:4]) * np.asarray(_hex(background), np.float32)
     return Image.fromarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8))

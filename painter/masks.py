@@ -1,4 +1,4 @@
-"""Guidance masks: where the user wants detail, or which region is which, drawn over the photo.
+"""Masks drawn over the photo: where the user wants detail, or which region is which.
 
 A mask is any image (a path, bytes, a file object, a PIL image or an array, any mode or size).
 Where it has transparency, as a sketch layer from an image editor has, what is painted (opaque)

@@ -1,0 +1,167 @@
+"""The plan of a painting: levels of cells from coarse to fine, their stroke budgets, and the time budget.
+
+A level is a grid of square cells, one stroke per cell and round; the finest cell follows the
+stroke density asked for, and each level gets strokes in proportion to a power of its cell count,
+so broad strokes lay in the colours and most strokes go to the detail. A detail mask adds finer
+levels painted only inside it; stroke controls move cells to sizes at which they can be honoured.
+Under a time limit, `TimeBudget` scales each round's Adam steps to the time left.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .controls import fit_cell
+
+MAX_LEVELS = 5
+
+
+@dataclass
+class Level:
+    cell: int         # cell side in working px
+    factor: int       # optimised at working size / factor
+    budget: int = 0   # strokes
+    detail: bool = False  # strokes only where the detail mask is
+
+
+def level_factor(cell: int) -> int:
+    """How much a level's canvas is shrunk for optimising: a brush patch needs no more than 64 px."""
+    factor = 1
+    while cell // (factor * 2) >= 32 and cell % (factor * 2) == 0:
+        factor *= 2
+    return factor
+
+
+def plan_levels(height: int, width: int, strokes: int, options) -> list[Level]:
+    """Cell sizes from coarse to fine and their stroke budgets (`options`: density, level_power)."""
+    long = max(height, width)
+    finest = math.sqrt(height * width / (options.density * strokes))
+    cells = []
+    s = 32
+    while s <= long / 3:
+        cells.append(s)
+        s *= 2
+    finest = max(6, int(round(finest / 2)) * 2)
+    if finest < 28 or not cells:
+        cells = [c for c in cells if c > finest * 1.4] + [min(finest, max(6, long // 3 // 2 * 2))]
+    else:
+        # Drop cells much finer than the density asks for.
+        cells = [c for c in cells if c >= finest / 1.5] or [cells[0]]
+    cells = sorted(set(cells), reverse=True)[:MAX_LEVELS]
+    levels = [Level(c, level_factor(c)) for c in cells]
+    weights = np.array([((height / c + 1) * (width / c + 1)) ** options.level_power for c in cells])
+    budgets = np.floor(weights / weights.sum() * strokes).astype(int)
+    budgets[-1] += strokes - budgets.sum()
+    for level, b in zip(levels, budgets):
+        level.budget = int(b)
+    return [lv for lv in levels if lv.budget > 0]
+
+
+def plan_detail_levels(height: int, width: int, strokes: int, options, share: float) -> list[Level]:
+    """Levels for a detail mask over `share` of the canvas, `options.detail_density` times as dense inside.
+
+    The whole canvas gets the plan of fewer strokes (broader cells); the strokes saved go to finer
+    levels painted only inside the mask, so the total stays `strokes`.
+    """
+    outside = max(1, int(round(strokes / (1 + (options.detail_density - 1) * share))))
+    inside = strokes - outside
+    levels = plan_levels(height, width, outside, options)
+    if inside <= 0:
+        return levels
+    finest = levels[-1].cell
+    fine = [lv for lv in plan_levels(height, width, max(1, int(round(inside / share))), options) if lv.cell < finest]
+    if not fine:
+        cell = max(6, int(finest * 0.7) // 2 * 2)
+        fine = [Level(cell, level_factor(cell), 1)]
+    weights = np.array([max(lv.budget, 1) for lv in fine], dtype=np.float64)
+    budgets = np.floor(weights / weights.sum() * inside).astype(int)
+    budgets[-1] += inside - budgets.sum()
+    for level, b in zip(fine, budgets):
+        level.budget, level.detail = int(b), True
+    return levels + [lv for lv in fine if lv.budget > 0]
+
+
+def fit_levels(levels: list[Level], bounds) -> list[Level]:
+    """Move every level's cell into `bounds` (brush size, stroke length), merging levels that meet."""
+    out: list[Level] = []
+    for level in levels:
+        cell = fit_cell(level.cell, bounds)
+        if out and out[-1].cell == cell and out[-1].detail == level.detail:
+            out[-1].budget += level.budget
+        else:
+            out.append(Level(cell, level_factor(cell), level.budget, level.detail))
+    return sorted(out, key=lambda lv: (-lv.cell, lv.detail))
+
+
+def round_size(cells: int, budget: int, round_fraction: float) -> int:
+    """Strokes in the next round of a level with `cells` cells to pick from and `budget` strokes left."""
+    return min(budget, max(1, int(math.ceil(cells * round_fraction))))
+
+
+def remaining_rounds(levels: list[Level], index: int, budget: int, n_round: int, height: int, width: int,
+                     round_fraction: float) -> list[int]:
+    """Stroke counts of the rounds still to come, the current one (of level `index`) included (an estimate)."""
+    rounds = []
+    for k in range(index, len(levels)):
+        left = budget if k == index else levels[k].budget
+        c = levels[k].cell
+        size = n_round if k == index else max(1, math.ceil((height / c + 1) * (width / c + 1) * round_fraction))
+        while left > 0:
+            rounds.append(min(size, left))
+            left -= size
+    return rounds
+
+
+class TimeBudget:
+    """Adam steps per round: all of them without a time limit; with one, as many as the time left allows
+    for the rounds still to come, priced by the rounds timed so far (a + b n seconds per step). No
+    round runs past the run's own end; where time is short, a round priced from much smaller ones may
+    cost far more than its price, so it also stops at half as long again as its price."""
+
+    def __init__(self, limit: float | None, start: float, iterations: int):
+        self.limit = limit
+        self.start = start
+        self.iterations = iterations
+        self.history: list[tuple[int, int, float]] = []  # (strokes, steps, seconds) of each round
+        self.deadline = math.inf  # of the round under way
+
+    def steps(self, rounds) -> int:
+        """Adam steps for the next round; `rounds` (stroke counts, the next one first) is called only
+        under a time limit."""
+        if self.limit is None:
+            return self.iterations
+        now = time.perf_counter()
+        end = self.start + self.limit * 0.9 - 0.2
+        cost = self._cost()
+        counts = rounds()
+        need = sum(self.iterations * cost(n) for n in counts)
+        steps = int(self.iterations * max(0.0, min(1.0, (end - now) / max(need, 1e-6))))
+        self.deadline = end
+        if steps < self.iterations:  # time is short: this round gets its share and no more
+            self.deadline = min(end, now + 1.5 * steps * cost(counts[0]) + 0.05)
+        return steps
+
+    def expired(self) -> bool:
+        """Whether the round under way has used up its time."""
+        return time.perf_counter() > self.deadline
+
+    def record(self, strokes: int, steps: int, seconds: float) -> None:
+        if steps > 0:
+            self.history.append((strokes, steps, seconds))
+
+    def _cost(self):
+        """Seconds per step of a round of n strokes, a + b n, fitted to the rounds so far."""
+        if not self.history:
+            return lambda n: 0.01 + 0.001 * n  # a cautious prior until the first round is timed
+        n = np.array([h[0] for h in self.history], dtype=np.float64)
+        per_step = np.array([h[2] / h[1] for h in self.history])
+        if len(self.history) < 3 or np.ptp(n) == 0:
+            rate = float(per_step.sum() / n.sum())
+            return lambda k: rate * k
+        a, b = np.linalg.lstsq(np.stack([np.ones_like(n), n], 1), per_step, rcond=None)[0]
+        a, b = max(float(a), 0.0), max(float(b), 1e-5)
+        return lambda k: a + b * k

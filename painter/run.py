@@ -1,0 +1,218 @@
+"""One painting in progress: its targets, the canvas at working and at full size, its strokes, its frames.
+
+The painter's loop (painter/paint.py) drives a `Run`: `level_view` sets up a level, `commit`
+bakes a round's strokes into the working canvas and paints them on the full-size one, `preview`
+and `frame` give the caller what to show, and `finish` the whole `Painting`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .compose import Grid, composite, split_groups, stamp_patches
+from .controls import ActionSpace, cell_range, palette_colours, parse_background
+from .objective import Objective, StyledObjective
+from .painting import Painting, StrokeRecord
+from .photo import fit_long_side
+from .placement import Picks, Placement
+from .plan import Level, TimeBudget, fit_levels, plan_detail_levels, plan_levels
+from .request import Request
+from .stroke import CELL_PX, COLOUR
+from .style import StyleLoss, colour_transfer
+
+
+@dataclass
+class Frame:
+    """One view of the painting in progress; the last one (`done`) carries the `painting`."""
+
+    canvas: np.ndarray  # (H, W, 3) uint8
+    strokes_painted: int
+    total_strokes: int
+    elapsed: float
+    loss: float
+    done: bool = False
+    painting: Painting | None = None
+
+
+@dataclass
+class LevelView:
+    """One level of the plan as the optimiser sees it: its grids, its target, where its strokes start."""
+
+    level: Level
+    work_grid: Grid      # at working size
+    grid: Grid           # at the level's resolution (working size / level.factor)
+    target: torch.Tensor
+    space: ActionSpace
+    placement: Placement
+    loss: Callable       # loss(canvas at the level's resolution)
+
+    def shrink(self, x: torch.Tensor) -> torch.Tensor:
+        """A working-size image at the level's resolution."""
+        return shrink(x, self.level.factor, (self.grid.height, self.grid.width))
+
+
+def shrink(x: torch.Tensor, factor: int, shape) -> torch.Tensor:
+    """`x` averaged down by `factor` to `shape` (h, w), its edges replicated to fill the last cells."""
+    if factor == 1:
+        return x
+    h, w = shape
+    return F.avg_pool2d(F.pad(x, (0, w * factor - x.shape[-1], 0, h * factor - x.shape[-2]), mode="replicate"),
+                        factor)
+
+
+class Run:
+    """One painting in progress: its targets, the canvas at working and at full size, the strokes
+    painted so far, and its frames. Owns the run's random generator."""
+
+    def __init__(self, painter, request: Request):
+        self.start = time.perf_counter()
+        self.painter, self.request, self.options = painter, request, request.options
+        self.rng = np.random.default_rng(request.seed)
+        self.device = device = painter.device
+        image, guidance = request.image, request.guidance
+        self.width, self.height = image.size
+        work = fit_long_side(image, min(max(image.size), self.options.work_side))
+        self.work_shape = (work.size[1], work.size[0])
+        self.scale = (self.width / work.size[0], self.height / work.size[1])  # full px per working px (x, y)
+        self.target = _to_tensor(work, device)
+        objective = painter.objective
+        if guidance.style is not None:
+            objective = self._styled(objective)
+        self.objective = objective
+        self.full_loss = objective.prepare(self.target)
+        self.background = self._background()
+        self.palette = None
+        if guidance.controls.palette is not None:
+            source = guidance.style if guidance.style is not None else work
+            self.palette = torch.from_numpy(palette_colours(source, guidance.controls.palette)).to(device)
+        self.detail = None
+        if guidance.detail is not None:
+            detail = torch.from_numpy(guidance.detail)[None, None].to(device)
+            self.detail = F.interpolate(detail, size=self.work_shape, mode="bilinear", align_corners=False,
+                                        antialias=True)
+        self.levels = self._plan()
+        self.canvas = self.background.view(1, 3, 1, 1).expand(1, 3, *self.work_shape).clone()
+        self.out = self.background.view(1, 3, 1, 1).expand(1, 3, self.height, self.width).clone()
+        self.records: list[StrokeRecord] = []
+        self.snapshots: list[tuple[int, np.ndarray]] = []
+        self.budget = TimeBudget(request.time_limit, self.start, self.options.iterations)
+        self.last_frame = -1e9
+        with torch.no_grad():
+            self.loss = float(self.full_loss(self.canvas))
+        self.snapshot()
+
+    def _styled(self, likeness: Objective) -> Objective:
+        """The likeness objective plus the style loss; the photo's colours moved to the style's if asked."""
+        guidance = self.request.guidance
+        style = _to_tensor(guidance.style, self.device)
+        if guidance.colour_transfer:
+            self.target = colour_transfer(self.target, style)
+        regions = None
+        if guidance.regions is not None:
+            photo_masks, style_masks = (torch.from_numpy(m).to(self.device) for m in guidance.regions)
+            regions = (F.interpolate(photo_masks[None], size=self.work_shape, mode="bilinear",
+                                     align_corners=False)[0], style_masks)
+        style_loss = StyleLoss(self.painter.style_network, style, self.work_shape, self.options.style_side, regions)
+        return StyledObjective(likeness, style_loss, guidance.strength * self.options.style_weight)
+
+    def _background(self) -> torch.Tensor:
+        background = self.request.guidance.controls.background
+        if background == "white":
+            return torch.ones(3, device=self.device)
+        if background == "mean":
+            return self.target.mean(dim=(0, 2, 3))
+        return torch.tensor(parse_background(background), dtype=torch.float32, device=self.device)
+
+    def _plan(self) -> list[Level]:
+        controls, strokes = self.request.guidance.controls, self.request.strokes
+        if self.detail is not None:
+            levels = plan_detail_levels(*self.work_shape, strokes, self.options, float(self.detail.mean()))
+        else:
+            levels = plan_levels(*self.work_shape, strokes, self.options)
+        if controls.brush_size is not None or controls.stroke_length is not None:
+            levels = fit_levels(levels, cell_range(controls, max(self.work_shape), self.scale[0]))
+        return levels
+
+    def level_view(self, level: Level) -> LevelView:
+        """A level's grids, shifted at random so that no seam lines up, its target and its placement."""
+        d, cell = level.factor, level.cell
+        dy, dx = (int(v) * d for v in self.rng.integers(0, cell // d, size=2))
+        wh, ww = self.work_shape
+        grid = Grid(-(-wh // d), -(-ww // d), cell // d, dy // d, dx // d)
+        target = shrink(self.target, d, (grid.height, grid.width))
+        weight = shrink(self.detail, d, (grid.height, grid.width)) if level.detail else None
+        work_grid = Grid(wh, ww, cell, dy, dx)
+        space = ActionSpace(self.request.guidance.controls, work_grid.patch * self.scale[0] / CELL_PX, self.palette)
+        return LevelView(level, work_grid, grid, target, space, Placement(grid, target, self.options, self.rng, weight),
+                         self.objective.prepare(target))
+
+    def commit(self, view: LevelView, picks: Picks, actions: torch.Tensor, alpha: torch.Tensor) -> None:
+        """Bake the round's strokes into the working canvas and paint them on the full-size one."""
+        with torch.no_grad():
+            groups = split_groups(view.work_grid, picks.rows, picks.cols, self.device)
+            self.canvas = composite(self.canvas, view.work_grid, groups, alpha, actions[:, COLOUR])
+            self._render(view, picks, groups, actions, alpha, self.out, record=True)
+            self.loss = float(self.full_loss(self.canvas))
+
+    def preview(self, view: LevelView, picks: Picks, actions: torch.Tensor) -> Frame:
+        """A frame with the round's strokes as they are now, painted on a copy of the canvas."""
+        with torch.no_grad():
+            groups = split_groups(view.work_grid, picks.rows, picks.cols, self.device)
+            out = self._render(view, picks, groups, actions, self.painter.brush(actions), self.out.clone())
+        return self.frame(out, force=True)
+
+    def _render(self, view: LevelView, picks: Picks, groups, actions, alpha, out, record=False) -> torch.Tensor:
+        """Paint strokes on a full-size canvas, group by group (the optimiser's order); with `record`,
+        keep them as the painting's strokes and snapshot each group for the timelapse."""
+        fx, fy = self.scale
+        side = view.work_grid.patch * fx
+        for _, index, _ in groups:
+            chosen = index.cpu().numpy()
+            y, x = view.work_grid.patch_origin(picks.rows[chosen], picks.cols[chosen])
+            origins = np.stack([np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)], 1) * np.array([fx, fy])
+            stamp_patches(out, alpha[index], actions[index][:, COLOUR], origins, side)
+            if record:
+                self.records.extend(StrokeRecord(a.astype(np.float32), (float(ox), float(oy)), side / CELL_PX)
+                                    for (ox, oy), a in zip(origins, actions[index].cpu().numpy()))
+                self.snapshot()
+        return out
+
+    def snapshot(self) -> None:
+        scale = min(1.0, self.options.snapshot_side / max(self.width, self.height))
+        small = self.out if scale >= 1 else F.interpolate(self.out, scale_factor=scale, mode="bilinear",
+                                                          align_corners=False, antialias=True)
+        self.snapshots.append((len(self.records), _to_uint8(small)))
+
+    def frame_due(self) -> bool:
+        return time.perf_counter() - self.last_frame >= self.options.frame_interval
+
+    def frame(self, image: torch.Tensor | None = None, force: bool = False) -> Frame | None:
+        """A frame of `image` (default: the painting so far), at most one per `frame_interval` unless forced."""
+        now = time.perf_counter()
+        if not force and now - self.last_frame < self.options.frame_interval:
+            return None
+        self.last_frame = now
+        return Frame(_to_uint8(self.out if image is None else image), len(self.records), self.request.strokes,
+                     now - self.start, self.loss)
+
+    def finish(self) -> Frame:
+        """The last frame, with the whole painting."""
+        painting = Painting.from_records(self.records, self.width, self.height, tuple(self.background.tolist()),
+                                         _to_uint8(self.out), self.snapshots)
+        final = self.frame(force=True)
+        final.done, final.painting = True, painting
+        return final
+
+
+def _to_tensor(image, device) -> torch.Tensor:
+    return torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0).permute(2, 0, 1)[None].to(device)
+
+
+def _to_uint8(canvas: torch.Tensor) -> np.ndarray:
+    return (canvas[0].clamp(0, 1) * 255 + 0.5).to(torch.uint8).permute(1, 2, 0).cpu().numpy()

@@ -35,11 +35,11 @@ RUNS = {
 }
 
 GOLDEN = {
-    "defaults_square_96": ("32fc2ed1447a94d2", "ea4ef47fdcd69cd1"),
-    "time_limit_wide_128": ("1be1e7f34f346bce", "e6399a1e9ed13812"),
-    "style_tall_80": ("e7e4d238774a3169", "a5e03ca2cddc80f3"),
-    "detail_mask_square_96": ("c345c9036a758c6a", "3d12c5d13f86d1e9"),
-    "controls_wide_112": ("87b16dbe2b0065a3", "7ee6a666ff7b5edf"),
+    "defaults_square_96": ("f6078e921848829d", "eeece5a1863e830a"),
+    "time_limit_wide_128": ("660ff80ddd6fa5d1", "cb9bfc5872a97e9c"),
+    "style_tall_80": ("4f3d0bf02f562e6f", "99ccebe2d699caab"),
+    "detail_mask_square_96": ("2e4616ec217ccd66", "d0737e0c18982126"),
+    "controls_wide_112": ("e82fec30a8761dfb", "9d8f7a76b2934e81"),
 }
 
 

@@ -276,6 +276,16 @@ def _mypaint_progress(painting: Painting, scale: float, frames: int) -> list[Ima
     return out
 
 
+def render_size(painting: Painting, size: int | None = None) -> tuple[int, int, float]:
+    """(width, height, factor) of the painting re-rendered `size` px on its long side (default: its own)."""
+    long = max(painting.width, painting.height)
+    size = long if size is None else int(size)
+    if not 1 <= size <= MAX_RENDER_SIDE:
+        raise PaintingFileError(f"The render size must be from 1 to {MAX_RENDER_SIDE} px, got {size}.")
+    factor = size / long
+    return max(1, round(painting.width * factor)), max(1, round(painting.height * factor)), factor
+
+
 def render_with_mypaint(source, size: int | None = None) -> Image.Image:
     """Re-render a painting (a `Painting` or a strokes JSON path) with MyPaint, `size` px on the long side.
 
@@ -284,13 +294,7 @@ def render_with_mypaint(source, size: int | None = None) -> Image.Image:
     from .mypaint import Canvas
 
     painting = source if isinstance(source, Painting) else Painting.load_json(source)
-    long = max(painting.width, painting.height)
-    size = long if size is None else int(size)
-    if not 1 <= size <= MAX_RENDER_SIDE:
-        raise PaintingFileError(f"The render size must be from 1 to {MAX_RENDER_SIDE} px, got {size}.")
-    factor = size / long
-    w = max(1, round(painting.width * factor))
-    h = max(1, round(painting.height * factor))
+    w, h, factor = render_size(painting, size)
     with Canvas(w, h) as canvas:
         for s in painting.strokes:
             canvas.paint(s.scaled(factor))

@@ -1,7 +1,8 @@
 """A finished painting: its strokes in canvas pixels, its image, and its exports.
 
 Exports: PNG (the painted canvas), strokes JSON (schema below), SVG (a quadratic Bezier path per
-stroke), a timelapse GIF or MP4, and a re-render by MyPaint itself at any size.
+stroke), a timelapse GIF or MP4, a layered OpenRaster file (one layer per level, see
+`openraster.py`), and a re-render by MyPaint itself at any size.
 
 Strokes JSON, version 1::
 
@@ -176,6 +177,13 @@ class Painting:
         if self.image is None:
             self.image = render_with_mypaint(self, max(self.width, self.height))
         return self.image
+
+    # ------------------------------------------------------------------ OpenRaster
+    def save_ora(self, path, size=None):
+        """A layered OpenRaster file (MyPaint, Krita, GIMP): one layer per level; see `openraster.py`."""
+        from .openraster import save_ora
+
+        return save_ora(self, path, size)
 
     # ------------------------------------------------------------------ SVG
     def to_svg(self) -> str:

@@ -1,7 +1,8 @@
 """A finished painting: its strokes in canvas pixels, its image, and its exports.
 
 Exports: PNG (the painted canvas), strokes JSON (schema below), SVG (a quadratic Bezier path per
-stroke), a timelapse GIF or MP4, and a re-render by MyPaint itself at any size.
+stroke), a timelapse GIF or MP4, a layered OpenRaster file (one layer per level, see
+`openraster.py`), and a re-render by MyPaint itself at any size.
 
 Strokes JSON, version 1::
 
@@ -9,15 +10,19 @@ Strokes JSON, version 1::
      "width": W, "height": H,              # canvas px the coordinates refer to
      "background": [r, g, b],              # in [0, 1]; the ground painted on first
      "brush": "classic/dry_brush",         # MyPaint brush
+     "level_cells": [c0, c1, ...],         # optional: each level's cell side in px, coarse to fine
      "strokes": [                          # in painting order
         {"order": 0,
          "start": [x, y], "control": [x, y], "end": [x, y],  # px; the curve passes through
                                                              # `control` at t = 0.5
          "radius": r,                      # px, MyPaint's radius at that canvas size
          "pressure": [p_start, p_end],     # in [0, 0.8], ramped along the curve
-         "colour": [r, g, b]}, ...]}       # in [0, 1]
+         "colour": [r, g, b],              # in [0, 1]
+         "level": k}, ...]}                # optional (on every stroke or none): 0 = coarsest
 
-A reader should accept any version-1 file and ignore keys it does not know.
+A reader should accept any version-1 file and ignore keys it does not know. The optional keys are
+written only when the painting knows its levels, so a file without them is byte for byte what
+earlier versions wrote.
 """
 
 from __future__ import annotations
@@ -77,7 +82,11 @@ def _svg_width_and_opacity(stroke: Stroke) -> tuple[float, float]:
 
 @dataclass
 class Painting:
-    """Strokes in canvas px (painting order) over a background colour, and the painted image."""
+    """Strokes in canvas px (painting order) over a background colour, and the painted image.
+
+    `levels` gives, per stroke, the level (0 = coarsest) it was painted in, or is empty when
+    unknown; `level_cells` gives each level's cell side in canvas px, or is empty.
+    """
 
     width: int
     height: int
@@ -85,12 +94,20 @@ class Painting:
     strokes: list
     image: Image.Image | None = None
     snapshots: list = field(default_factory=list, repr=False)  # [(strokes painted, (h, w, 3) uint8)]
+    levels: list = field(default_factory=list)
+    level_cells: list = field(default_factory=list)
+
+    def __post_init__(self):
+        if self.levels and len(self.levels) != len(self.strokes):
+            raise ValueError(f"levels has {len(self.levels)} entries for {len(self.strokes)} strokes")
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_records(cls, records, width, height, background, canvas: np.ndarray, snapshots=()):
+    def from_records(cls, records, width, height, background, canvas: np.ndarray, snapshots=(),
+                     levels=None, level_cells=None):
         return cls(int(width), int(height), tuple(float(c) for c in background),
-                   [r.stroke() for r in records], Image.fromarray(canvas, "RGB"), list(snapshots))
+                   [r.stroke() for r in records], Image.fromarray(canvas, "RGB"), list(snapshots),
+                   [int(k) for k in levels or ()], [int(c) for c in level_cells or ()])
 
     def __len__(self):
         return len(self.strokes)
@@ -106,8 +123,14 @@ class Painting:
             strokes.append({"order": order, "start": r(d["start"]), "control": r(d["control"]), "end": r(d["end"]),
                             "radius": r(d["radius"]), "pressure": [round(float(p), 4) for p in d["pressure"]],
                             "colour": [round(float(c), 4) for c in d["colour"]]})
-        return {"format": FORMAT, "version": VERSION, "width": self.width, "height": self.height,
-                "background": list(self.background), "brush": BRUSH, "strokes": strokes}
+            if self.levels:
+                strokes[-1]["level"] = int(self.levels[order])
+        data = {"format": FORMAT, "version": VERSION, "width": self.width, "height": self.height,
+                "background": list(self.background), "brush": BRUSH}
+        if self.level_cells:
+            data["level_cells"] = list(self.level_cells)
+        data["strokes"] = strokes
+        return data
 
     def save_json(self, path):
         Path(path).write_text(json.dumps(self.to_json(), separators=(",", ":")))
@@ -129,7 +152,8 @@ class Painting:
             raise PaintingFileError(f"The strokes file is damaged ({type(error).__name__}: {error}).") from None
         if not (0 < width <= 1 << 16 and 0 < height <= 1 << 16) or len(background) != 3:
             raise PaintingFileError("The strokes file has an impossible canvas size or background.")
-        return cls(width, height, background, strokes)
+        levels, level_cells = _levels_from_json(items, data.get("level_cells", []))
+        return cls(width, height, background, strokes, levels=levels, level_cells=level_cells)
 
     @classmethod
     def load_json(cls, path) -> "Painting":
@@ -153,6 +177,13 @@ class Painting:
         if self.image is None:
             self.image = render_with_mypaint(self, max(self.width, self.height))
         return self.image
+
+    # ------------------------------------------------------------------ OpenRaster
+    def save_ora(self, path, size=None):
+        """A layered OpenRaster file (MyPaint, Krita, GIMP): one layer per level; see `openraster.py`."""
+        from .openraster import save_ora
+
+        return save_ora(self, path, size)
 
     # ------------------------------------------------------------------ SVG
     def to_svg(self) -> str:
@@ -215,6 +246,25 @@ class Painting:
         return path
 
 
+def _levels_from_json(items: list, level_cells) -> tuple[list, list]:
+    """The optional `level` of each stroke and `level_cells`, checked: a damaged value is one sentence."""
+    def whole(v):  # bool is an int to Python, not to a reader of the file
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    tagged = sum("level" in d for d in items)
+    if tagged not in (0, len(items)):
+        raise PaintingFileError(f"The strokes file is damaged ({tagged} of {len(items)} strokes have a \"level\").")
+    levels = [d["level"] for d in items] if tagged else []
+    if not all(whole(k) and k >= 0 for k in levels):
+        raise PaintingFileError("The strokes file is damaged (a stroke's \"level\" is not a whole number from 0).")
+    if not (isinstance(level_cells, list) and all(whole(c) and c > 0 for c in level_cells)):
+        raise PaintingFileError("The strokes file is damaged (\"level_cells\" is not a list of cell sizes in px).")
+    if levels and level_cells and max(levels) >= len(level_cells):
+        raise PaintingFileError(f"The strokes file is damaged (a stroke is in level {max(levels)}, "
+                                f"but \"level_cells\" lists {len(level_cells)} levels).")
+    return levels, level_cells
+
+
 def _mypaint_canvas_to_image(rgba: np.ndarray, background) -> Image.Image:
     rgb = rgba[..., :3] + (1 - rgba[..., 3:4]) * np.asarray(background, dtype=np.float32)
     return Image.fromarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8), "RGB")
@@ -234,6 +284,16 @@ def _mypaint_progress(painting: Painting, scale: float, frames: int) -> list[Ima
     return out
 
 
+def render_size(painting: Painting, size: int | None = None) -> tuple[int, int, float]:
+    """(width, height, factor) of the painting re-rendered `size` px on its long side (default: its own)."""
+    long = max(painting.width, painting.height)
+    size = long if size is None else int(size)
+    if not 1 <= size <= MAX_RENDER_SIDE:
+        raise PaintingFileError(f"The render size must be from 1 to {MAX_RENDER_SIDE} px, got {size}.")
+    factor = size / long
+    return max(1, round(painting.width * factor)), max(1, round(painting.height * factor)), factor
+
+
 def render_with_mypaint(source, size: int | None = None) -> Image.Image:
     """Re-render a painting (a `Painting` or a strokes JSON path) with MyPaint, `size` px on the long side.
 
@@ -242,13 +302,7 @@ def render_with_mypaint(source, size: int | None = None) -> Image.Image:
     from .mypaint import Canvas
 
     painting = source if isinstance(source, Painting) else Painting.load_json(source)
-    long = max(painting.width, painting.height)
-    size = long if size is None else int(size)
-    if not 1 <= size <= MAX_RENDER_SIDE:
-        raise PaintingFileError(f"The render size must be from 1 to {MAX_RENDER_SIDE} px, got {size}.")
-    factor = size / long
-    w = max(1, round(painting.width * factor))
-    h = max(1, round(painting.height * factor))
+    w, h, factor = render_size(painting, size)
     with Canvas(w, h) as canvas:
         for s in painting.strokes:
             canvas.draw(s.scaled(factor))

@@ -285,7 +285,7 @@ def paint_on_device(request: Request, out_dir, stop_file=None):
 
     `request` from `build_request` (images and arrays: all of it pickles). Yields `(canvas,
     status, files)`: `canvas` an (H, W, 3) uint8 array, `status` one line, `files` None until the
-    end, then a dict of paths in `out_dir` (png, gif, mp4, json, svg). Everything yielded is a CPU
+    end, then a dict of paths in `out_dir` (png, gif, mp4, json, svg, ora). Everything yielded is a CPU
     array or a string, so it pickles across processes.
     """
     out_dir = Path(out_dir)
@@ -305,10 +305,11 @@ def paint_on_device(request: Request, out_dir, stop_file=None):
     painting = last.painting
     yield np.ascontiguousarray(last.canvas), _status(last, stopped=stopped) + " · saving files…", None
     files = {"png": out_dir / "painting.png", "json": out_dir / "strokes.json", "svg": out_dir / "painting.svg",
-             "mp4": out_dir / "timelapse.mp4", "gif": out_dir / "timelapse.gif"}
+             "ora": out_dir / "painting.ora", "mp4": out_dir / "timelapse.mp4", "gif": out_dir / "timelapse.gif"}
     painting.save_png(files["png"])
     painting.save_json(files["json"])
     painting.save_svg(files["svg"])
+    painting.save_ora(files["ora"])
     painting.save_timelapse(files["mp4"])
     painting.save_timelapse(files["gif"])
     canvas = np.asarray(painting.image.convert("RGB"))
@@ -350,7 +351,7 @@ def paint(photo, strokes, size, seed, time_limit, style=None, style_strength=1.0
                 continue
             painting = Image.open(files["png"]).convert("RGB")
             before = job.image if job.image.size == painting.size else job.image.resize(painting.size, Image.LANCZOS)
-            order = ["png", "mp4", "gif", "json", "svg"]
+            order = ["png", "mp4", "gif", "json", "svg", "ora"]
             yield (painting, status, (before, painting), files.get("mp4"),
                    [files[k] for k in order if k in files])
     except PainterError as error:
@@ -425,7 +426,8 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
     comparison = gr.ImageSlider(label="Before / after", type="pil", elem_id="comparison", render=False)
     timelapse = gr.Video(label="Timelapse", autoplay=True, loop=True, interactive=False,
                          elem_id="timelapse", render=False)
-    files = gr.File(label="Downloads: painting (PNG), timelapse (MP4, GIF), strokes (JSON), SVG",
+    files = gr.File(label="Downloads: painting (PNG), timelapse (MP4, GIF), strokes (JSON), SVG, "
+                          "layers for MyPaint, Krita or GIMP (ORA)",
                     file_count="multiple", interactive=False, elem_id="files", render=False)
 
     gr.Markdown(INTRO)

@@ -1,7 +1,7 @@
 """Command line: paint a photo, or re-render a saved painting with MyPaint.
 
     python -m painter paint PHOTO -o PAINTING.png [--strokes N] [--size PX] [--seed S]
-        [--time-limit SECONDS] [--timelapse FILE.gif|FILE.mp4] [--json FILE] [--svg FILE]
+        [--time-limit SECONDS] [--timelapse FILE.gif|FILE.mp4] [--json FILE] [--svg FILE] [--ora FILE]
         [--device cpu|cuda] [--vgg-weights FILE] [--brush DIR_OR_REPO]
         [--style IMAGE] [--style-strength S] [--colour-transfer] [--detail-mask FILE]
         [--labels FILE --style-labels FILE] [--brush-size MIN MAX] [--pressure LOW HIGH]
@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timelapse", help="also write the painting being painted, a .gif or .mp4 file")
     p.add_argument("--json", help="also write the strokes as JSON (canvas coordinates)")
     p.add_argument("--svg", help="also write the strokes as SVG")
+    p.add_argument("--ora", help="also write a layered OpenRaster file (.ora: one layer per level, painted by "
+                                 "MyPaint; opens in MyPaint, Krita and GIMP)")
     p.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
     p.add_argument("--vgg-weights", help="torchvision VGG16 IMAGENET1K_V1 weights file (else $NEURAL_PAINTER_VGG_WEIGHTS, "
                                          "torch hub's cache, or a download)")
@@ -96,7 +98,8 @@ def _command_paint(args) -> int:
         start_probe()  # answered while torch loads
     _check_output(args.output, (".png",), "painting")
     for path, extensions, what in ((args.timelapse, (".gif", ".mp4"), "timelapse"),
-                                   (args.json, (".json",), "strokes file"), (args.svg, (".svg",), "SVG file")):
+                                   (args.json, (".json",), "strokes file"), (args.svg, (".svg",), "SVG file"),
+                                   (args.ora, (".ora",), "OpenRaster file")):
         if path:
             _check_output(path, extensions, what)
     from .request import make_request
@@ -137,6 +140,8 @@ def _command_paint(args) -> int:
         written.append(painting.save_json(args.json))
     if args.svg:
         written.append(painting.save_svg(args.svg))
+    if args.ora:
+        written.append(painting.save_ora(args.ora))
     if args.timelapse:
         written.append(painting.save_timelapse(args.timelapse))
     print(f"painted {len(painting.strokes)} strokes, {painting.width}x{painting.height} px, in "

@@ -113,7 +113,7 @@ class Painter:
     def _level(self, run: Run, index: int, budget: int, stop):
         """One level in rounds: start strokes, optimise them, drop the empty ones, commit, yield a frame.
         Returns the strokes it could not place (the next level paints them)."""
-        view = run.level_view(run.levels[index])
+        view = run.level_view(index)
         last = index == len(run.levels) - 1
         for attempt in itertools.count(1):
             if budget <= 0 or stop():

@@ -65,7 +65,7 @@ class StrokeRecord:
         return Stroke.from_action(self.action, origin=self.origin, scale=self.scale)
 
 
-def _svg_width_and_opacity(stroke: Stroke) -> tuple[float, float]:
+def svg_width_and_opacity(stroke: Stroke) -> tuple[float, float]:
     """Width and opacity of a solid line that looks like the dry-brush stroke.
 
     Measured on MyPaint's `classic/dry_brush` (straight strokes, radius 3 to 20 px, pressure 0.2 to
@@ -179,11 +179,51 @@ class Painting:
         return self.image
 
     # ------------------------------------------------------------------ OpenRaster
-    def save_ora(self, path, size=None):
-        """A layered OpenRaster file (MyPaint, Krita, GIMP): one layer per level; see `openraster.py`."""
-        from .openraster import save_ora
+    def save_ora(self, path, size: int | None = None):
+        """A layered OpenRaster file (MyPaint, Krita, GIMP), `size` px on its long side (default: the
+        painting's own): one layer per level, coarse to fine, each painted by MyPaint itself on a
+        transparent canvas, over the background; an artist can hide, repaint or mask one level."""
+        from .mypaint import Canvas
+        from .openraster import write_ora
 
-        return save_ora(self, path, size)
+        _check_output(path, ".ora", "An OpenRaster file")
+        width, height, factor = render_size(self, size)
+        # Everything is rendered before the file is opened: a failed render leaves no half-written file.
+        layers, merged = [], np.zeros((height, width, 4), dtype=np.float32)  # premultiplied, as MyPaint paints
+        with Canvas(width, height) as canvas:
+            for name, strokes in self.layers(factor):
+                canvas.clear()
+                for stroke in strokes:
+                    canvas.draw(stroke.scaled(factor))
+                rgba = canvas.rgba()
+                merged = rgba + (1 - rgba[..., 3:4]) * merged
+                layers.append((name, rgba))
+        return write_ora(path, layers, self.background, _mypaint_canvas_to_image(merged, self.background))
+
+    def layers(self, factor: float = 1.0) -> list[tuple[str, list]]:
+        """(layer name, strokes) bottom to top: one layer per level that has strokes, coarse to fine.
+
+        A painting that does not know its levels (one read from an older strokes file) is one layer.
+        Strokes keep their painting order within a layer; were a fine stroke painted before a coarse
+        one, the layers would still stack it above. Cell sizes in the names are in px of a render
+        `factor` times the painting's own size.
+        """
+        def count(n):
+            return f"{n} stroke" if n == 1 else f"{n} strokes"
+
+        if not self.levels:
+            return [(f"strokes: {len(self.strokes)}", list(self.strokes))]
+        total = max(len(self.level_cells), max(self.levels) + 1)
+        by_level: dict[int, list] = {}
+        for stroke, level in zip(self.strokes, self.levels):
+            by_level.setdefault(int(level), []).append(stroke)
+        out = []
+        for level in sorted(by_level):
+            name = f"level {level + 1} of {total}: {count(len(by_level[level]))}"
+            if level < len(self.level_cells):
+                name += f", {max(1, round(self.level_cells[level] * factor))} px cells"
+            out.append((name, by_level[level]))
+        return out
 
     # ------------------------------------------------------------------ SVG
     def to_svg(self) -> str:
@@ -196,7 +236,7 @@ class Painting:
                f'<rect width="100%" height="100%" fill="{colour(self.background)}"/>',
                '<g fill="none" stroke-linecap="round" stroke-linejoin="round">']
         for s in self.strokes:
-            width, opacity = _svg_width_and_opacity(s)
+            width, opacity = svg_width_and_opacity(s)
             if width <= 0:
                 continue
             (x0, y0), (cx, cy), (x1, y1) = s.start, s.bezier_control(), s.end
@@ -244,6 +284,14 @@ class Painting:
             iio.imwrite(path, np.stack(frames), extension=".mp4", fps=fps, codec="libx264",
                         macro_block_size=2, quality=7)
         return path
+
+
+def _check_output(path, extension: str, what: str) -> None:
+    ext = os.path.splitext(str(path))[1].lower()
+    if ext != extension:
+        raise PaintingFileError(f"{what} is a {extension} file, not {ext or 'a file without extension'}.")
+    if not os.path.isdir(os.path.dirname(os.path.abspath(str(path)))):
+        raise PaintingFileError(f"The folder for {str(path)!r} does not exist.")
 
 
 def _levels_from_json(items: list, level_cells) -> tuple[list, list]:

@@ -44,6 +44,7 @@ class Frame:
 class LevelView:
     """One level of the plan as the optimiser sees it: its grids, its target, where its strokes start."""
 
+    index: int           # in the plan, coarse to fine
     level: Level
     work_grid: Grid      # at working size
     grid: Grid           # at the level's resolution (working size / level.factor)
@@ -100,6 +101,7 @@ class Run:
         self.canvas = self.background.view(1, 3, 1, 1).expand(1, 3, *self.work_shape).clone()
         self.out = self.background.view(1, 3, 1, 1).expand(1, 3, self.height, self.width).clone()
         self.records: list[StrokeRecord] = []
+        self.stroke_levels: list[int] = []  # the index in `levels` of each record's level
         self.snapshots: list[tuple[int, np.ndarray]] = []
         self.budget = TimeBudget(request.time_limit, self.start, self.options.iterations)
         self.last_frame = -1e9
@@ -139,8 +141,9 @@ class Run:
             levels = fit_levels(levels, cell_range(controls, max(self.work_shape), self.scale[0]))
         return levels
 
-    def level_view(self, level: Level) -> LevelView:
-        """A level's grids, shifted at random so that no seam lines up, its target and its placement."""
+    def level_view(self, index: int) -> LevelView:
+        """Level `index`'s grids, shifted at random so that no seam lines up, its target and its placement."""
+        level = self.levels[index]
         d, cell = level.factor, level.cell
         dy, dx = (int(v) * d for v in self.rng.integers(0, cell // d, size=2))
         wh, ww = self.work_shape
@@ -149,7 +152,7 @@ class Run:
         weight = shrink(self.detail, d, (grid.height, grid.width)) if level.detail else None
         work_grid = Grid(wh, ww, cell, dy, dx)
         space = ActionSpace(self.request.guidance.controls, work_grid.patch * self.scale[0] / CELL_PX, self.palette)
-        return LevelView(level, work_grid, grid, target, space, Placement(grid, target, self.options, self.rng, weight),
+        return LevelView(index, level, work_grid, grid, target, space, Placement(grid, target, self.options, self.rng, weight),
                          self.objective.prepare(target))
 
     def commit(self, view: LevelView, picks: Picks, actions: torch.Tensor, alpha: torch.Tensor) -> None:
@@ -180,6 +183,7 @@ class Run:
             if record:
                 self.records.extend(StrokeRecord(a.astype(np.float32), (float(ox), float(oy)), side / CELL_PX)
                                     for (ox, oy), a in zip(origins, actions[index].cpu().numpy()))
+                self.stroke_levels.extend([view.index] * len(origins))
                 self.snapshot()
         return out
 
@@ -204,7 +208,8 @@ class Run:
     def finish(self) -> Frame:
         """The last frame, with the whole painting."""
         painting = Painting.from_records(self.records, self.width, self.height, tuple(self.background.tolist()),
-                                         _to_uint8(self.out), self.snapshots)
+                                         _to_uint8(self.out), self.snapshots, self.stroke_levels,
+                                         [max(1, round(level.cell * self.scale[0])) for level in self.levels])
         final = self.frame(force=True)
         final.done, final.painting = True, painting
         return final

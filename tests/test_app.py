@@ -27,7 +27,7 @@ def test_painting_generator_streams_frames_then_files(tmp_path):
     assert max(canvases[-1].shape[:2]) == FAST["size"]
     canvas, status, files = outputs[-1]
     assert status.startswith("Done") and app.HARDWARE in status
-    assert set(files) == {"png", "gif", "mp4", "json", "svg"}
+    assert set(files) == {"png", "gif", "mp4", "json", "svg", "ora"}
     assert Image.open(files["png"]).size == (canvas.shape[1], canvas.shape[0])
     assert Image.open(files["gif"]).n_frames >= 2
     assert Path(files["mp4"]).stat().st_size > 0
@@ -47,7 +47,7 @@ def test_stop_keeps_the_painting_so_far(tmp_path):
     canvas, status, files = list(gen)[-1]
     assert status.startswith("Stopped")
     assert Image.open(files["png"]).size == (canvas.shape[1], canvas.shape[0])
-    assert set(files) == {"png", "gif", "mp4", "json", "svg"}  # a stopped run offers every download
+    assert set(files) == {"png", "gif", "mp4", "json", "svg", "ora"}  # a stopped run offers every download
     strokes = json.loads(Path(files["json"]).read_text())["strokes"]
     assert 0 < len(strokes) < long_run["strokes"]
 
@@ -136,7 +136,7 @@ def test_paint_endpoint_streams_frames_and_files(client):
     canvas, status, (before, after), video, files = job.outputs()[-1]
     assert status.startswith("Done")
     assert Image.open(canvas).size == Image.open(after).size == Image.open(before).size
-    assert sorted(Path(f).suffix for f in files) == [".gif", ".json", ".mp4", ".png", ".svg"]
+    assert sorted(Path(f).suffix for f in files) == [".gif", ".json", ".mp4", ".ora", ".png", ".svg"]
     for f in files:
         assert Path(f).stat().st_size > 0
         if f.endswith((".png", ".gif")):

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -41,11 +42,14 @@ def paint(tmp_path, brush_dir, source, *extra):
 
 def test_paint_writes_every_export(tmp_path, brush_dir, photo_file):
     code, out = paint(tmp_path, brush_dir, photo_file, "--json", str(tmp_path / "s.json"),
-                      "--svg", str(tmp_path / "s.svg"), "--timelapse", str(tmp_path / "t.gif"))
+                      "--svg", str(tmp_path / "s.svg"), "--timelapse", str(tmp_path / "t.gif"),
+                      "--ora", str(tmp_path / "s.ora"))
     assert code == 0
     assert Image.open(out).size == (48, 32)
     assert len(json.loads((tmp_path / "s.json").read_text())["strokes"]) == 24
     assert (tmp_path / "s.svg").read_text().startswith("<svg")
+    with zipfile.ZipFile(tmp_path / "s.ora") as ora:
+        assert ora.namelist()[0] == "mimetype" and "mergedimage.png" in ora.namelist()
     assert Image.open(tmp_path / "t.gif").n_frames > 2
 
 

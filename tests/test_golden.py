@@ -35,11 +35,11 @@ RUNS = {
 }
 
 GOLDEN = {
-    "defaults_square_96": ("f6078e921848829d", "eeece5a1863e830a"),
-    "time_limit_wide_128": ("660ff80ddd6fa5d1", "cb9bfc5872a97e9c"),
-    "style_tall_80": ("4f3d0bf02f562e6f", "99ccebe2d699caab"),
-    "detail_mask_square_96": ("2e4616ec217ccd66", "d0737e0c18982126"),
-    "controls_wide_112": ("e82fec30a8761dfb", "9d8f7a76b2934e81"),
+    "defaults_square_96": ("f6078e921848829d", "93060ccea623c485"),
+    "time_limit_wide_128": ("660ff80ddd6fa5d1", "d2af2943b90dfd2f"),
+    "style_tall_80": ("4f3d0bf02f562e6f", "b34c89ebe2759a87"),
+    "detail_mask_square_96": ("2e4616ec217ccd66", "2a21415beae04115"),
+    "controls_wide_112": ("e82fec30a8761dfb", "d1bbf76de766333c"),
 }
 
 

@@ -228,3 +228,21 @@ def test_bad_path_is_one_sentence(painting, tmp_path, name):
         painting.save_ora(path)
     assert re.fullmatch(r"[A-Z][^\n]*\.", str(error.value))
     assert not path.exists()
+
+
+def test_a_painting_knows_its_levels_coarse_to_fine(tmp_path):
+    from painter import Painter
+    from painter_helpers import brush, photo
+
+    painting = list(Painter(brush=brush(), objective="fallback").paint(photo(120, 80), strokes=90, size=120,
+                                                                        iterations=4))[-1].painting
+    assert len(painting.levels) == len(painting.strokes) == 90
+    assert painting.levels == sorted(painting.levels)          # painted coarse to fine
+    assert painting.level_cells == sorted(painting.level_cells, reverse=True)
+    assert len(painting.level_cells) == max(painting.levels) + 1 >= 2
+    ora = Ora(save(painting, tmp_path / "p.ora"))
+    names = [layer.get("name") for layer in ora.layers]
+    assert names[-1] == "background" and len(names) == len(set(painting.levels)) + 1
+    assert sum(int(re.search(r": (\d+) stroke", n).group(1)) for n in names[:-1]) == 90
+    again = Painting.load_json(painting.save_json(tmp_path / "p.json"))
+    assert again.levels == painting.levels and again.level_cells == painting.level_cells

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from painter import Painter, Painting, PainterError, render_with_mypaint
-from painter.painting import PaintingFileError, _svg_width_and_opacity
+from painter.painting import PaintingFileError, svg_width_and_opacity
 
 from painter_helpers import brush, photo
 
@@ -43,7 +43,8 @@ def test_json_schema_and_round_trip(painting, tmp_path):
     assert data["format"] == "neural-painter-strokes" and data["version"] == 1
     assert (data["width"], data["height"]) == (96, 64) and len(data["background"]) == 3
     assert [s["order"] for s in data["strokes"]] == list(range(len(painting.strokes)))
-    assert set(data["strokes"][0]) == {"order", "start", "control", "end", "radius", "pressure", "colour"}
+    assert set(data["strokes"][0]) == {"order", "start", "control", "end", "radius", "pressure", "colour", "level"}
+    assert [s["level"] for s in data["strokes"]] == painting.levels and data["level_cells"] == painting.level_cells
     again = Painting.load_json(path)
     assert (again.width, again.height) == (96, 64)
     assert len(again.strokes) == len(painting.strokes)
@@ -100,11 +101,11 @@ def test_svg_opens_and_resembles_the_png(painting, tmp_path):
 def test_svg_width_grows_with_radius_and_pressure(painting):
     s = painting.strokes[0]
     from dataclasses import replace
-    w1, _ = _svg_width_and_opacity(replace(s, pressure=(0.3, 0.3)))
-    w2, _ = _svg_width_and_opacity(replace(s, pressure=(0.8, 0.8)))
-    w3, _ = _svg_width_and_opacity(replace(s, pressure=(0.8, 0.8), radius=s.radius * 2))
+    w1, _ = svg_width_and_opacity(replace(s, pressure=(0.3, 0.3)))
+    w2, _ = svg_width_and_opacity(replace(s, pressure=(0.8, 0.8)))
+    w3, _ = svg_width_and_opacity(replace(s, pressure=(0.8, 0.8), radius=s.radius * 2))
     assert w1 < w2 < w3
-    assert _svg_width_and_opacity(replace(s, pressure=(0.0, 0.0)))[0] == 0
+    assert svg_width_and_opacity(replace(s, pressure=(0.0, 0.0)))[0] == 0
 
 
 @pytest.mark.parametrize("ext", [".gif", ".mp4"])

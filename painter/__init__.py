@@ -13,10 +13,13 @@ from __future__ import annotations
 import importlib
 import os
 
-# OpenMP threads that busy-wait make torch many times slower when another process shares the
-# CPU (measured 9x on 2 cores); passive waiting costs nothing when the CPU is free. Read by
-# OpenMP when torch loads, so it only takes effect if painter is imported first.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# Between torch's many small operations its OpenMP threads (GNU libgomp) spin, then sleep. Spinning
+# forever makes the painter 4.5x slower when another process shares the CPU; sleeping at once makes
+# it 1.4x slower alone. A short spin keeps most of both (benchmarks/openmp_wait.py, 2 cores:
+# alone 10.1 s against 8.9 spinning and 12.5 sleeping; two at once 18.9 s against 43.0 and 14.0).
+# OpenMP reads this when torch loads, so it only takes effect if painter is imported first.
+if "OMP_WAIT_POLICY" not in os.environ:
+    os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 
 _EXPORTS = {
     "Brush": "painter.brush",

@@ -25,9 +25,10 @@ import torch
 import gradio as gr
 from PIL import Image
 
-from painter import Painter
+from painter import Painter, render_with_mypaint
 from painter.controls import check_number, parse_background
 from painter.errors import PainterError
+from painter.hub import load_brush
 from painter.photo import load_photo
 from painter.request import MAX_PALETTE, MAX_STYLE_STRENGTH, Request, make_request
 
@@ -55,10 +56,11 @@ def describe_hardware() -> str:
 HARDWARE = describe_hardware()
 
 if ON_GPU:
-    STROKES = dict(minimum=100, maximum=5000, value=2000, step=100)
-    SIZES = [256, 384, 512, 768, 1024]
-    DEFAULT_SIZE = 512
-    TIME_LIMIT = dict(minimum=5, maximum=120, value=60, step=5)
+    # The painter works at up to the painting's size on a GPU (painter/plan.py: choose_work_size).
+    STROKES = dict(minimum=100, maximum=10_000, value=3000, step=100)
+    SIZES = [512, 768, 1024, 1536, 2048]
+    DEFAULT_SIZE = 1024
+    TIME_LIMIT = dict(minimum=5, maximum=120, value=30, step=5)
 else:
     # The free Space hardware is 2 CPU cores: a run (painting + exports) stays under a minute.
     STROKES = dict(minimum=50, maximum=1500, value=600, step=50)
@@ -80,10 +82,16 @@ RUNS_DIR = Path(tempfile.gettempdir()) / "neural-painter-runs"
 STOP_DIR = Path(tempfile.gettempdir()) / "neural-painter-stop"
 
 # ---------------------------------------------------------------------------------------------
-# The brush and VGG16 load once, here, onto the device (on ZeroGPU the move to CUDA is deferred
-# by `spaces` until a GPU is lent).
+# The brush (from the Hub repo the Space card names, else the bundled one) and the objective's
+# network load once, here, onto the device (on ZeroGPU the move to CUDA is deferred by `spaces`
+# until a GPU is lent).
 
-PAINTER = Painter(device=DEVICE)
+BRUSH, BRUSH_NOTE = load_brush(DEVICE)
+print(BRUSH_NOTE, flush=True)
+PAINTER = Painter(device=DEVICE, brush=BRUSH)
+OBJECTIVE = {"vgg16": "VGG16 features", "vgg19": "VGG19 features", "pixel": "pixels"}.get(
+    PAINTER.objective.name, PAINTER.objective.name)
+print(f"Neural Painter on {HARDWARE}; objective: {PAINTER.objective.description}", flush=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,7 +280,11 @@ def _status(frame, hardware=HARDWARE, stopped=False) -> str:
         return f"Starting on {hardware}…"
     state = "Stopped" if stopped else ("Done" if frame.done else "Painting")
     return (f"{state}: {frame.strokes_painted} / {frame.total_strokes} strokes, "
-            f"{frame.elapsed:.1f} s · {hardware}")
+            f"{frame.elapsed:.1f} s · {OBJECTIVE} · {hardware}")
+
+
+def _counts(frame) -> tuple[int, int]:
+    return frame.strokes_painted, frame.total_strokes
 
 
 def _stop_requested(stop_file) -> bool:
@@ -284,13 +296,14 @@ def paint_on_device(request: Request, out_dir, stop_file=None):
     """The painting generator (on ZeroGPU it runs in a process that is lent a GPU).
 
     `request` from `build_request` (images and arrays: all of it pickles). Yields `(canvas,
-    status, files)`: `canvas` an (H, W, 3) uint8 array, `status` one line, `files` None until the
-    end, then a dict of paths in `out_dir` (png, gif, mp4, json, svg, ora). Everything yielded is a CPU
-    array or a string, so it pickles across processes.
+    status, painted, files)`: `canvas` an (H, W, 3) uint8 array, `status` one line, `painted`
+    (strokes painted, strokes in all), `files` None until the end, then a dict of paths in
+    `out_dir` (png, mypaint, gif, mp4, json, svg, ora). Everything yielded is a CPU array, numbers
+    or strings, so it pickles across processes.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    yield None, _status(None), None
+    yield None, _status(None), (0, request.strokes), None
     last = None
     sent = 0.0
     stop = lambda: _stop_requested(stop_file)  # noqa: E731
@@ -299,21 +312,25 @@ def paint_on_device(request: Request, out_dir, stop_file=None):
         now = time.monotonic()
         if not frame.done and now - sent >= FRAME_INTERVAL:
             sent = now
-            yield np.ascontiguousarray(frame.canvas), _status(frame), None
+            yield np.ascontiguousarray(frame.canvas), _status(frame), _counts(frame), None
     # Stopped or not, the last frame carries a whole painting of the strokes so far.
     stopped = stop()
     painting = last.painting
-    yield np.ascontiguousarray(last.canvas), _status(last, stopped=stopped) + " · saving files…", None
-    files = {"png": out_dir / "painting.png", "json": out_dir / "strokes.json", "svg": out_dir / "painting.svg",
-             "ora": out_dir / "painting.ora", "mp4": out_dir / "timelapse.mp4", "gif": out_dir / "timelapse.gif"}
+    yield np.ascontiguousarray(last.canvas), _status(last, stopped=stopped) + " · saving files…", _counts(last), None
+    files = {"png": out_dir / "painting.png", "mypaint": out_dir / "painting-mypaint-2x.png",
+             "json": out_dir / "strokes.json", "svg": out_dir / "painting.svg", "ora": out_dir / "painting.ora",
+             "mp4": out_dir / "timelapse.mp4", "gif": out_dir / "timelapse.gif"}
     painting.save_png(files["png"])
+    # The real dry brush, grain and all, at twice the size: the strokes re-rendered by MyPaint.
+    render_with_mypaint(painting, 2 * max(painting.width, painting.height)).save(files["mypaint"])
     painting.save_json(files["json"])
     painting.save_svg(files["svg"])
     painting.save_ora(files["ora"])
     painting.save_timelapse(files["mp4"])
     painting.save_timelapse(files["gif"])
     canvas = np.asarray(painting.image.convert("RGB"))
-    yield np.ascontiguousarray(canvas), _status(last, stopped=stopped), {k: str(v) for k, v in files.items()}
+    yield (np.ascontiguousarray(canvas), _status(last, stopped=stopped), _counts(last),
+           {k: str(v) for k, v in files.items()})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -324,48 +341,112 @@ def _stop_file(visitor) -> str:
     return str(STOP_DIR / re.sub(r"[^A-Za-z0-9_-]", "_", session)[:64])
 
 
-def paint(photo, strokes, size, seed, time_limit, style=None, style_strength=1.0, colour_transfer=True,
-          detail=None, min_radius=0, max_radius=MAX_RADIUS, low_pressure=0.0, high_pressure=1.0,
-          background="Photo's average", background_colour="#ffffff", palette=0, min_length=0, max_length=MAX_LENGTH,
-          visitor: gr.Request = None):
-    """`/paint`: streams `(canvas, status, before/after, timelapse, files)` while painting."""
-    try:
-        guidance = guidance_options(style, style_strength, colour_transfer, detail, min_radius, max_radius, low_pressure,
-                                    high_pressure, background, background_colour, palette, min_length, max_length)
-        # Every check (e.g. a brush size no cell can paint at this size) before any GPU time.
-        job = build_request(photo, strokes, size, seed, time_limit, guidance)
-    except PainterError as error:
-        raise gr.Error(str(error), print_exception=False) from None
+def _paint_request(job: Request, visitor=None):
+    """Runs a checked request in a fresh folder: yields what `paint_on_device` yields; removes the
+    folder once the caller has passed the files on (Gradio copies them into its cache)."""
     RUNS_DIR.mkdir(parents=True, exist_ok=True)
     STOP_DIR.mkdir(parents=True, exist_ok=True)
     stop_file = _stop_file(visitor)
     if os.path.exists(stop_file):  # Stop was pressed while this run waited in the queue
         os.remove(stop_file)
-        yield None, "Stopped before it started.", None, None, None
+        yield None, "Stopped before it started.", (0, job.strokes), None
         return
     out_dir = tempfile.mkdtemp(prefix="run-", dir=RUNS_DIR)
     try:
-        for canvas, status, files in paint_on_device(job, out_dir, stop_file):
-            if files is None:
-                yield canvas, status, None, None, None
-                continue
-            painting = Image.open(files["png"]).convert("RGB")
-            before = job.image if job.image.size == painting.size else job.image.resize(painting.size, Image.LANCZOS)
-            order = ["png", "mp4", "gif", "json", "svg", "ora"]
-            yield (painting, status, (before, painting), files.get("mp4"),
-                   [files[k] for k in order if k in files])
+        yield from paint_on_device(job, out_dir, stop_file)
     except PainterError as error:
         raise gr.Error(str(error), print_exception=False) from None
     finally:
-        # Gradio has copied the yielded files into its cache by now (delete_cache empties it).
         shutil.rmtree(out_dir, ignore_errors=True)
         if os.path.exists(stop_file):
             os.remove(stop_file)
 
 
+def _checked(photo, strokes, size, seed, time_limit, guidance=None) -> Request:
+    try:
+        # Every check (e.g. a brush size no cell can paint at this size) before any GPU time.
+        return build_request(photo, strokes, size, seed, time_limit, guidance)
+    except PainterError as error:
+        raise gr.Error(str(error), print_exception=False) from None
+
+
+DOWNLOADS = ("png", "mypaint", "mp4", "gif", "json", "svg", "ora")
+
+
+def paint_with_controls(photo, strokes, size, seed, time_limit, style=None, style_strength=1.0, colour_transfer=True,
+                 detail=None, min_radius=0, max_radius=MAX_RADIUS, low_pressure=0.0, high_pressure=1.0,
+                 background="Photo's average", background_colour="#ffffff", palette=0, min_length=0,
+                 max_length=MAX_LENGTH, visitor: gr.Request = None):
+    """Paint a photo with real brushstrokes, with every control of the page: a style image, a detail mask, stroke limits.
+
+    `/paint`, the page's Paint button. Streams the canvas as it is painted, then the painting, a
+    before/after pair, the timelapse and the files (PNG, MyPaint re-render, MP4, GIF, JSON, SVG, ORA).
+    For a photo alone, the tool `paint` is simpler.
+
+    Args:
+        photo: The photo to paint, as an http(s) URL or a data: URL (base64 image).
+        strokes: How many brushstrokes.
+        size: The painting's long side in pixels.
+        seed: Random seed.
+        time_limit: Seconds after which the painting ends with the strokes painted so far.
+        style: Optional style painting (URL or data: URL): the strokes take its palette and manner.
+        style_strength: 0 (likeness only) to 10.
+        colour_transfer: Move the photo's colours onto the style's before painting.
+        detail: A mask editor value: where it is painted, more and finer strokes.
+        min_radius: Smallest brush radius in pixels.
+        max_radius: Largest brush radius in pixels (64: no limit).
+        low_pressure: Lowest pen pressure, 0 to 1.
+        high_pressure: Highest pen pressure, 0 to 1.
+        background: "Photo's average", "White" or "Custom".
+        background_colour: The custom background colour, e.g. "#f4efe6".
+        palette: At most this many colours (0: no limit).
+        min_length: Shortest stroke in pixels.
+        max_length: Longest stroke in pixels (512: no limit).
+    """
+    try:
+        guidance = guidance_options(style, style_strength, colour_transfer, detail, min_radius, max_radius, low_pressure,
+                                    high_pressure, background, background_colour, palette, min_length, max_length)
+    except PainterError as error:
+        raise gr.Error(str(error), print_exception=False) from None
+    job = _checked(photo, strokes, size, seed, time_limit, guidance)
+    for canvas, status, _, files in _paint_request(job, visitor):
+        if files is None:
+            yield canvas, status, None, None, None
+            continue
+        painting = Image.open(files["png"]).convert("RGB")
+        before = job.image if job.image.size == painting.size else job.image.resize(painting.size, Image.LANCZOS)
+        yield painting, status, (before, painting), files["mp4"], [files[k] for k in DOWNLOADS]
+
+
+def paint(photo, strokes: int = STROKES["value"], size: int = DEFAULT_SIZE, seed: int = 0,
+          time_limit: float = TIME_LIMIT["value"], progress=gr.Progress()):
+    """Paint a photo with real brushstrokes: a neural copy of MyPaint's dry brush, placed stroke by stroke.
+
+    Progress is reported as strokes are painted. The result is the painting (PNG) and links to:
+    the same strokes re-rendered by MyPaint itself at twice the size (PNG), the strokes (JSON: each
+    stroke's curve, radius, pressure and colour), an SVG, a timelapse (MP4) and layers for MyPaint,
+    Krita or GIMP (OpenRaster .ora, one layer per level, coarse to fine).
+
+    Args:
+        photo: The photo to paint, as an http(s) URL or a data: URL (base64 image).
+        strokes: How many brushstrokes; more means finer detail and a longer run.
+        size: The painting's long side in pixels.
+        seed: Random seed; the same seed and settings paint the same picture.
+        time_limit: Seconds after which the painting ends with the strokes painted so far.
+    """
+    job = _checked(photo, strokes, size, seed, time_limit)
+    for canvas, status, (painted, total), files in _paint_request(job):
+        progress((painted, total), desc=status, unit="strokes")
+        if files is None:
+            yield canvas, None, None, None, None, None, status
+        else:
+            yield (Image.open(files["png"]).convert("RGB"), files["mypaint"], files["json"], files["svg"],
+                   files["mp4"], files["ora"], status)
+
+
 def paint_example(photo, visitor: gr.Request = None):
     """What a cached example shows: the painting with the default settings."""
-    yield from paint(photo, STROKES["value"], DEFAULT_SIZE, 0, TIME_LIMIT["value"], visitor=visitor)
+    yield from paint_with_controls(photo, STROKES["value"], DEFAULT_SIZE, 0, TIME_LIMIT["value"], visitor=visitor)
 
 
 def request_stop(visitor: gr.Request):
@@ -426,8 +507,9 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
     comparison = gr.ImageSlider(label="Before / after", type="pil", elem_id="comparison", render=False)
     timelapse = gr.Video(label="Timelapse", autoplay=True, loop=True, interactive=False,
                          elem_id="timelapse", render=False)
-    files = gr.File(label="Downloads: painting (PNG), timelapse (MP4, GIF), strokes (JSON), SVG, "
-                          "layers for MyPaint, Krita or GIMP (ORA)",
+    files = gr.File(label="Downloads: the painting (PNG, the neural brush); the same strokes re-rendered by "
+                          "MyPaint's real dry brush, with its grain, at twice the size (PNG); timelapse (MP4, GIF); "
+                          "strokes (JSON); SVG; layers for MyPaint, Krita or GIMP (ORA)",
                     file_count="multiple", interactive=False, elem_id="files", render=False)
 
     gr.Markdown(INTRO)
@@ -490,7 +572,7 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
                     dice = gr.Button("🎲 Randomise", scale=1, min_width=60, elem_id="randomise")
                 time_limit = gr.Slider(label="Time limit (seconds)", elem_id="time_limit",
                                        info="The run ends here with the strokes painted so far.", **TIME_LIMIT)
-            gr.Markdown(f"Running on **{HARDWARE}**."
+            gr.Markdown(f"Running on **{HARDWARE}**, painting against **{OBJECTIVE}**."
                         + ("" if ON_GPU else f" Runs are capped at {TIME_LIMIT['maximum']} s here; "
                            "duplicate the Space onto a GPU for bigger paintings."), elem_id="hardware")
         with gr.Column(scale=2, min_width=360):
@@ -518,7 +600,9 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
     paint_btn.click(lambda: (gr.update(interactive=False, value="Painting…"), gr.update(visible=True),
                              gr.update(visible=False)),
                     None, [paint_btn, stop_btn, results], queue=False, api_visibility="private")
-    run = paint_btn.click(paint, inputs, outputs, validator=validate_inputs, api_name="paint",
+    # `/paint` takes every control (for gradio_client, and the MCP tool `paint_with_controls`); the
+    # hidden `/paint_photo` below is the simple MCP tool `paint` (an MCP tool is named by its function).
+    run = paint_btn.click(paint_with_controls, inputs, outputs, validator=validate_inputs, api_name="paint",
                           concurrency_id="painter", show_progress="minimal")
     run.then(lambda: (gr.update(interactive=True, value="Paint"), gr.update(visible=False)),
              None, [paint_btn, stop_btn], queue=False, api_visibility="private")
@@ -527,9 +611,21 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
                  api_visibility="private")
     stop_btn.click(request_stop, None, None, queue=False, api_visibility="private")
 
+    # The MCP tool (and a simple API endpoint): a photo in; the painting and its files out.
+    tool_outputs = [gr.Image(type="pil", format="png", label="Painting", visible=False),
+                    *[gr.File(label=label, visible=False) for label in
+                      ("MyPaint re-render, twice the size (PNG)", "Strokes (JSON)", "SVG", "Timelapse (MP4)",
+                       "Layers (OpenRaster)")],
+                    gr.Textbox(label="Status", visible=False)]
+    # (A number, not the Radio: Gradio describes a Radio of numbers to MCP clients as a string.)
+    tool_size = gr.Number(DEFAULT_SIZE, precision=0, visible=False)
+    judged_by_validator(tool_size)
+    gr.Button(visible=False).click(paint, [photo, strokes, tool_size, seed, time_limit], tool_outputs,
+                                   validator=validate_inputs, api_name="paint_photo", concurrency_id="painter")
+
 demo.queue(default_concurrency_limit=1, max_size=20)
 
-LAUNCH_OPTIONS = dict(max_file_size=f"{MAX_UPLOAD_MB}mb", css=CSS)
+LAUNCH_OPTIONS = dict(max_file_size=f"{MAX_UPLOAD_MB}mb", css=CSS, mcp_server=True)
 
 if __name__ == "__main__":
     demo.launch(**LAUNCH_OPTIONS)

@@ -42,8 +42,8 @@ def main():
                         help="seconds for the equal-time runs (default: the plain painting's own time)")
     args = parser.parse_args()
     print(f"hardware: {hardware()}; load average {os.getloadavg()[0]:.2f} at start", flush=True)
-    painter = Painter(quiet=True)
-    print(f"objective: {painter.objective.kind}; {args.size} px, {args.strokes} strokes\n")
+    painter = Painter()
+    print(f"objective: {painter.objective.description}; {args.size} px, {args.strokes} strokes\n")
     print("| photo | run | time limit | MAE inside | PSNR inside | MAE outside | PSNR outside | centres inside | wall s |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, (top, bottom, left, right) in MASKS:

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from benchmarks.common import hardware  # noqa: E402
-from benchmarks.peers import score  # noqa: E402
+from benchmarks.common import score  # noqa: E402
 import painter.paint as paint_module  # noqa: E402
 from painter.optimise import RoundOptimiser  # noqa: E402
 
@@ -62,7 +62,7 @@ def main():
 
     print(f"hardware: {hardware()}")
     photo = Image.fromarray(data.astronaut())
-    painter = paint_module.Painter(objective="fallback", quiet=True)
+    painter = paint_module.Painter(objective="pixel", quiet=True)
     variants = {"hand-written Adam": WrittenAdam, "torch.optim.Adam": RoundOptimiser}
     times = {name: [] for name in variants}
     last = {}

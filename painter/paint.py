@@ -36,10 +36,10 @@ from .optimise import RoundOptimiser
 from .placement import Picks
 from .plan import remaining_rounds, round_size
 from .request import Request, make_request
-from .run import Frame, LevelView, Run
+from .run import Frame, LevelView, Run, stroke_seconds
 from .stroke import COLOUR
 from .style import STYLE_LAYERS
-from .vgg import VGGFeatures
+from .vgg import VGGFeatures, load_network
 
 MAX_ATTEMPTS = 8  # rounds of a level that may come back empty before it gives up
 
@@ -47,21 +47,23 @@ MAX_ATTEMPTS = 8  # rounds of a level that may come back empty before it gives u
 class Painter:
     """Loads the brush and the objective once; `paint()` streams frames of one painting.
 
-    `objective`: "auto", "vgg", "fallback", "vgg-untrained" (see `make_objective`) or any `Objective`.
+    `objective`: "auto", "vgg16", "vgg19", "pixel" (see `make_objective`) or any `Objective`.
     """
 
     def __init__(self, device="cpu", brush: Brush | None = None, vgg_weights=None,
-                 objective: str | Objective = "auto", quiet: bool = False):
+                 objective: str | Objective = "auto"):
         device = str(device)
         if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
             raise PainterError(f"device must be cpu or cuda, got {device!r}.")
         if device.startswith("cuda") and not torch.cuda.is_available():
             raise PainterError("device cuda was asked for, but no CUDA GPU is available here; use --device cpu.")
-        if vgg_weights is None and objective == "auto":
-            from .network import start_probe
+        if vgg_weights is None and objective in ("auto", "vgg16"):
+            from .network import HUB_HOST, start_probe
 
             start_probe()  # a slow name lookup overlaps the brush loading
+            start_probe(host=HUB_HOST)
         self.device = torch.device(device)
+        self.vgg_weights = vgg_weights
         if brush is None:
             try:
                 brush = Brush.load(device=self.device)
@@ -73,17 +75,26 @@ class Painter:
             self.objective = objective
         else:
             try:
-                self.objective = make_objective(vgg_weights, self.device, objective, quiet=quiet)
+                self.objective = make_objective(objective, vgg_weights, self.device)
             except ValueError as error:
                 raise PainterError(str(error)) from None
 
     @functools.cached_property
     def style_network(self) -> VGGFeatures:
-        """The objective's VGG16 where it has one at the style layers, else the untrained, seeded VGG16."""
-        network = getattr(self.objective, "network", None)
-        if network is not None and tuple(network.layers) == STYLE_LAYERS:
-            return network
+        """The network of the style loss: the objective's trained VGG at the style layers, else the first
+        trained one to be had (VGG16, VGG19), else a VGG16 with seeded random weights (random filters
+        capture texture statistics too: Ustyuzhaninov et al., 2016)."""
+        names = [self.objective.name] if self.objective.name in ("vgg16", "vgg19") else ["vgg16", "vgg19"]
+        for name in names:
+            network = load_network(name, STYLE_LAYERS, self.vgg_weights)
+            if network is not None:
+                return network.to(self.device)
         return VGGFeatures(None, STYLE_LAYERS, seed=0).to(self.device)
+
+    @functools.cached_property
+    def stroke_seconds(self) -> float:
+        """The brush's seconds per stroke and step here, timed once (for runs with a time limit)."""
+        return stroke_seconds(self.brush, self.device)
 
     def paint(self, photo, strokes: int = 1000, size: int = 512, seed: int = 0, time_limit=None,
               stop: Callable[[], bool] | None = None, **settings) -> Iterator[Frame]:
@@ -159,7 +170,8 @@ class Painter:
                 yield run.preview(view, picks, optimiser.actions())
             if stop() or run.budget.expired():  # keep the round as the last preview showed it
                 break
-        run.budget.record(len(picks), optimiser.t, time.perf_counter() - started)
+        run.budget.record(view.index, len(picks), view.grid.height * view.grid.width, optimiser.t,
+                          time.perf_counter() - started)
         return optimiser.actions()
 
     @torch.no_grad()

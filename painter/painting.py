@@ -10,6 +10,7 @@ Strokes JSON, version 1::
      "width": W, "height": H,              # canvas px the coordinates refer to
      "background": [r, g, b],              # in [0, 1]; the ground painted on first
      "brush": "classic/dry_brush",         # MyPaint brush
+     "objective": "vgg19",                 # optional: what the strokes were optimised against
      "level_cells": [c0, c1, ...],         # optional: each level's cell side in px, coarse to fine
      "strokes": [                          # in painting order
         {"order": 0,
@@ -85,7 +86,8 @@ class Painting:
     """Strokes in canvas px (painting order) over a background colour, and the painted image.
 
     `levels` gives, per stroke, the level (0 = coarsest) it was painted in, or is empty when
-    unknown; `level_cells` gives each level's cell side in canvas px, or is empty.
+    unknown; `level_cells` gives each level's cell side in canvas px, or is empty; `objective` names
+    what the strokes were optimised against ("vgg16", "vgg19", "pixel"), or is empty.
     """
 
     width: int
@@ -96,6 +98,7 @@ class Painting:
     snapshots: list = field(default_factory=list, repr=False)  # [(strokes painted, (h, w, 3) uint8)]
     levels: list = field(default_factory=list)
     level_cells: list = field(default_factory=list)
+    objective: str = ""
 
     def __post_init__(self):
         if self.levels and len(self.levels) != len(self.strokes):
@@ -104,10 +107,10 @@ class Painting:
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_records(cls, records, width, height, background, canvas: np.ndarray, snapshots=(),
-                     levels=None, level_cells=None):
+                     levels=None, level_cells=None, objective=""):
         return cls(int(width), int(height), tuple(float(c) for c in background),
                    [r.stroke() for r in records], Image.fromarray(canvas, "RGB"), list(snapshots),
-                   [int(k) for k in levels or ()], [int(c) for c in level_cells or ()])
+                   [int(k) for k in levels or ()], [int(c) for c in level_cells or ()], str(objective))
 
     def __len__(self):
         return len(self.strokes)
@@ -127,6 +130,8 @@ class Painting:
                 strokes[-1]["level"] = int(self.levels[order])
         data = {"format": FORMAT, "version": VERSION, "width": self.width, "height": self.height,
                 "background": list(self.background), "brush": BRUSH}
+        if self.objective:
+            data["objective"] = self.objective
         if self.level_cells:
             data["level_cells"] = list(self.level_cells)
         data["strokes"] = strokes
@@ -153,7 +158,10 @@ class Painting:
         if not (0 < width <= 1 << 16 and 0 < height <= 1 << 16) or len(background) != 3:
             raise PaintingFileError("The strokes file has an impossible canvas size or background.")
         levels, level_cells = _levels_from_json(items, data.get("level_cells", []))
-        return cls(width, height, background, strokes, levels=levels, level_cells=level_cells)
+        objective = data.get("objective", "")
+        if not isinstance(objective, str):
+            raise PaintingFileError("The strokes file is damaged (\"objective\" is not a name).")
+        return cls(width, height, background, strokes, levels=levels, level_cells=level_cells, objective=objective)
 
     @classmethod
     def load_json(cls, path) -> "Painting":

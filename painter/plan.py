@@ -103,65 +103,72 @@ def round_size(cells: int, budget: int, round_fraction: float) -> int:
 
 
 def remaining_rounds(levels: list[Level], index: int, budget: int, n_round: int, height: int, width: int,
-                     round_fraction: float) -> list[int]:
-    """Stroke counts of the rounds still to come, the current one (of level `index`) included (an estimate)."""
+                     round_fraction: float) -> list[tuple[int, int, int]]:
+    """(level, strokes, px of the level's canvas) of the rounds still to come, the current one (of
+    level `index`) included (an estimate)."""
     rounds = []
     for k in range(index, len(levels)):
         left = budget if k == index else levels[k].budget
-        c = levels[k].cell
+        c, d = levels[k].cell, levels[k].factor
         size = n_round if k == index else max(1, math.ceil((height / c + 1) * (width / c + 1) * round_fraction))
+        pixels = -(-height // d) * -(-width // d)
         while left > 0:
-            rounds.append(min(size, left))
+            rounds.append((k, min(size, left), pixels))
             left -= size
     return rounds
 
 
 class TimeBudget:
-    """Adam steps per round: all of them without a time limit; with one, as many as the time left allows
-    for the rounds still to come, priced by the rounds timed so far (a + b n seconds per step). No
-    round runs past the run's own end; where time is short, a round priced from much smaller ones may
-    cost far more than its price, so it also stops at half as long again as its price."""
+    """Adam steps per round: all of them without a time limit; with one, as many as the time left allows.
 
-    def __init__(self, limit: float | None, start: float, iterations: int):
+    A step costs about b n + a P seconds: n strokes through the brush (b measured before the run)
+    and P px of the level's canvas through the compositing and the objective (a from the level's
+    own rounds so far, before its first round from the level before). A level may use the time that
+    the levels after it will not need at their full steps, and at least a share of the time left
+    in proportion to its strokes still to paint; its rounds share that alike. So where the guess for
+    the finer levels is off, they still get the time their strokes are worth. No round runs past
+    the run's own end, and where time is short a round also stops at half as long again as its price.
+    """
+
+    def __init__(self, limit: float | None, start: float, iterations: int, stroke_seconds: float = 1e-3):
         self.limit = limit
         self.start = start
         self.iterations = iterations
-        self.history: list[tuple[int, int, float]] = []  # (strokes, steps, seconds) of each round
+        self.stroke_seconds = stroke_seconds
+        self.history: list[tuple[int, int, int, int, float]] = []  # (level, strokes, px, steps, seconds)
         self.deadline = math.inf  # of the round under way
 
     def steps(self, rounds) -> int:
-        """Adam steps for the next round; `rounds` (stroke counts, the next one first) is called only
-        under a time limit."""
+        """Adam steps for the next round; `rounds` ((level, strokes, px) of each round to come, the next
+        one first) is called only under a time limit."""
         if self.limit is None:
             return self.iterations
         now = time.perf_counter()
         end = self.start + self.limit * 0.9 - 0.2
-        cost = self._cost()
-        counts = rounds()
-        need = sum(self.iterations * cost(n) for n in counts)
-        steps = int(self.iterations * max(0.0, min(1.0, (end - now) / max(need, 1e-6))))
+        upcoming = rounds()
+        level = upcoming[0][0]
+        here = [r for r in upcoming if r[0] == level]
+        later = self.iterations * sum(self.cost(k, n, p) for k, n, p in upcoming if k != level)
+        share = max(end - now - later, (end - now) * sum(r[1] for r in here) / sum(r[1] for r in upcoming))
+        need = self.iterations * sum(self.cost(*r) for r in here)
         self.deadline = end
-        if steps < self.iterations:  # time is short: this round gets its share and no more
-            self.deadline = min(end, now + 1.5 * steps * cost(counts[0]) + 0.05)
+        if need <= share:
+            return self.iterations
+        steps = int(self.iterations * max(0.0, share / need))
+        self.deadline = min(end, now + 1.5 * steps * self.cost(*upcoming[0]) + 0.05)
         return steps
 
     def expired(self) -> bool:
         """Whether the round under way has used up its time."""
         return time.perf_counter() > self.deadline
 
-    def record(self, strokes: int, steps: int, seconds: float) -> None:
+    def record(self, level: int, strokes: int, pixels: int, steps: int, seconds: float) -> None:
         if steps > 0:
-            self.history.append((strokes, steps, seconds))
+            self.history.append((level, strokes, pixels, steps, seconds))
 
-    def _cost(self):
-        """Seconds per step of a round of n strokes, a + b n, fitted to the rounds so far."""
-        if not self.history:
-            return lambda n: 0.01 + 0.001 * n  # a cautious prior until the first round is timed
-        n = np.array([h[0] for h in self.history], dtype=np.float64)
-        per_step = np.array([h[2] / h[1] for h in self.history])
-        if len(self.history) < 3 or np.ptp(n) == 0:
-            rate = float(per_step.sum() / n.sum())
-            return lambda k: rate * k
-        a, b = np.linalg.lstsq(np.stack([np.ones_like(n), n], 1), per_step, rcond=None)[0]
-        a, b = max(float(a), 0.0), max(float(b), 1e-5)
-        return lambda k: a + b * k
+    def cost(self, level: int, strokes: int, pixels: int) -> float:
+        """Seconds a step of a round of `strokes` on a canvas of `pixels` at `level` (an estimate)."""
+        timed = [h for h in self.history if h[0] == level] or self.history[-1:]
+        b = self.stroke_seconds
+        a = np.mean([max(0.0, t / s - b * n) / p for _, n, p, s, t in timed]) if timed else 2e-7
+        return float(a * pixels + b * strokes)

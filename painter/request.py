@@ -46,7 +46,7 @@ class Options:
     min_coverage: float = 0.5       # a stroke must cover this many px (at level resolution)
     snapshot_side: int = 512        # long side of the timelapse snapshots
     work_side: int = 256            # long side at which strokes are optimised (rendered at full size)
-    style_weight: float = 0.25      # the style loss's weight at style_strength 1 (measured: benchmarks/style.py)
+    style_weight: float = 0.75      # the style loss's weight at style_strength 1 (measured: benchmarks/style.py)
     style_side: int = 128           # long side at which the canvas is compared with the style
     detail_density: float = 4.0     # strokes per area inside a detail mask / outside it
 
@@ -94,13 +94,14 @@ def check_settings(strokes, size, seed, time_limit) -> None:
 
 
 def make_request(photo, strokes: int = 1000, size: int = 512, seed: int = 0, time_limit=None, *, style=None,
-                 style_strength: float = 1.0, colour_transfer: bool = False, detail_mask=None, labels=None,
+                 style_strength: float = 1.0, colour_transfer: bool = True, detail_mask=None, labels=None,
                  style_labels=None, brush_size=None, pressure=None, background="mean", palette=None,
                  stroke_length=None, **options) -> Request:
     """Load and check a painting request; raises `PainterError` with one sentence.
 
     `photo`: anything `load_photo` takes. Style and guidance: `style` (an image; `style_strength`
-    in [0, 10], 0 = none; `colour_transfer`), `detail_mask` (bright = detail), `labels` +
+    in [0, 10], 0 = none; `colour_transfer`, on by default: the photo's colours moved onto the
+    style's), `detail_mask` (bright = detail), `labels` +
     `style_labels` (per-region style: regions of one flat colour in each match). Stroke controls,
     honoured exactly: `brush_size=(min, max)` radius px, `pressure=(low, high)` in [0, 1],
     `background` ("mean", "white", "black", "#rrggbb" or (r, g, b)), `palette=K` colours,

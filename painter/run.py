@@ -103,7 +103,8 @@ class Run:
         self.records: list[StrokeRecord] = []
         self.stroke_levels: list[int] = []  # the index in `levels` of each record's level
         self.snapshots: list[tuple[int, np.ndarray]] = []
-        self.budget = TimeBudget(request.time_limit, self.start, self.options.iterations)
+        self.budget = TimeBudget(request.time_limit, self.start, self.options.iterations,
+                                 1e-3 if request.time_limit is None else painter.stroke_seconds)
         self.last_frame = -1e9
         with torch.no_grad():
             self.loss = float(self.full_loss(self.canvas))
@@ -152,8 +153,9 @@ class Run:
         weight = shrink(self.detail, d, (grid.height, grid.width)) if level.detail else None
         work_grid = Grid(wh, ww, cell, dy, dx)
         space = ActionSpace(self.request.guidance.controls, work_grid.patch * self.scale[0] / CELL_PX, self.palette)
+        objective = self.objective if d == 1 else self.objective.coarse()
         return LevelView(index, level, work_grid, grid, target, space, Placement(grid, target, self.options, self.rng, weight),
-                         self.objective.prepare(target))
+                         objective.prepare(target))
 
     def commit(self, view: LevelView, picks: Picks, actions: torch.Tensor, alpha: torch.Tensor) -> None:
         """Bake the round's strokes into the working canvas and paint them on the full-size one."""
@@ -209,10 +211,28 @@ class Run:
         """The last frame, with the whole painting."""
         painting = Painting.from_records(self.records, self.width, self.height, tuple(self.background.tolist()),
                                          _to_uint8(self.out), self.snapshots, self.stroke_levels,
-                                         [max(1, round(level.cell * self.scale[0])) for level in self.levels])
+                                         [max(1, round(level.cell * self.scale[0])) for level in self.levels],
+                                         self.objective.name)
         final = self.frame(force=True)
         final.done, final.painting = True, painting
         return final
+
+
+def stroke_seconds(brush, device) -> float:
+    """Seconds per stroke of the brush forward and backward on this machine: the slope between a small
+    and a large batch, so that the fixed cost of a call is not counted per stroke (for the time budget)."""
+    def best(batch):
+        actions = torch.linspace(0.05, 0.95, batch * 12, device=device).view(batch, 12).requires_grad_(True)
+        times = []
+        for _ in range(3):  # the first is a warm-up
+            started = time.perf_counter()
+            brush(actions).sum().backward()
+            if device.type == "cuda":
+                torch.cuda.synchronize(device)
+            times.append(time.perf_counter() - started)
+        return min(times[1:])
+
+    return max(best(128) - best(16), 1e-6) / (128 - 16)
 
 
 def _to_tensor(image, device) -> torch.Tensor:

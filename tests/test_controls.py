@@ -16,7 +16,7 @@ from painter_helpers import brush, photo
 
 @pytest.fixture(scope="module")
 def painter():
-    return Painter(brush=brush(), objective="fallback")
+    return Painter(brush=brush(), objective="pixel")
 
 
 def run(painter, **kw):

@@ -1,4 +1,5 @@
-"""Golden runs: the CLI's painting and strokes file, hashed, for settings that exercise every path.
+"""Golden runs: the CLI's painting and strokes file, hashed, for settings that exercise every path
+(the objective named, so that a machine with VGG16's weights in its cache runs the same).
 
 A change meant to keep behaviour keeps these bit for bit. A change that must alter them (a new
 objective, another random stream) updates GOLDEN in a commit of its own that says why, with the
@@ -24,22 +25,23 @@ EXAMPLES = ROOT / "examples"
 
 # name -> CLI arguments after the photo (the photo: astronaut unless the name says otherwise)
 RUNS = {
-    "defaults_square_96": ["--strokes", "120", "--size", "96"],
-    "time_limit_wide_128": ["--strokes", "150", "--size", "128", "--time-limit", "900", "--photo", "chelsea.jpg"],
+    "defaults_square_96": ["--strokes", "120", "--size", "96", "--objective", "vgg19"],
+    "time_limit_wide_128": ["--strokes", "150", "--size", "128", "--time-limit", "900", "--photo", "chelsea.jpg",
+                            "--objective", "vgg19"],
     "style_tall_80": ["--strokes", "80", "--size", "80", "--style", str(EXAMPLES / "styles" / "great_wave.jpg"),
-                      "--colour-transfer", "--photo", "tall"],
-    "detail_mask_square_96": ["--strokes", "120", "--size", "96", "--detail-mask", "face"],
+                      "--photo", "tall", "--objective", "vgg19"],
+    "detail_mask_square_96": ["--strokes", "120", "--size", "96", "--detail-mask", "face", "--objective", "pixel"],
     "controls_wide_112": ["--strokes", "100", "--size", "112", "--brush-size", "1", "4", "--pressure", "0.3", "0.9",
                           "--stroke-length", "4", "20", "--palette", "8", "--background", "#f0e8d8",
-                          "--photo", "chelsea.jpg"],
+                          "--photo", "chelsea.jpg", "--objective", "vgg19"],
 }
 
 GOLDEN = {
-    "defaults_square_96": ("f6078e921848829d", "93060ccea623c485"),
-    "time_limit_wide_128": ("660ff80ddd6fa5d1", "d2af2943b90dfd2f"),
-    "style_tall_80": ("4f3d0bf02f562e6f", "b34c89ebe2759a87"),
-    "detail_mask_square_96": ("2e4616ec217ccd66", "2a21415beae04115"),
-    "controls_wide_112": ("e82fec30a8761dfb", "d1bbf76de766333c"),
+    "defaults_square_96": ("ce8e66239bc4cf3a", "0013292c52e74b1e"),
+    "time_limit_wide_128": ("1dbeb021fe1e3b44", "665293460b41f0c2"),
+    "style_tall_80": ("e23a1104b8a3d948", "04a04bc8013efd11"),
+    "detail_mask_square_96": ("2e4616ec217ccd66", "65d650c1e9a4f1d6"),
+    "controls_wide_112": ("61b66eebf766dae8", "9db9040fab5c4546"),
 }
 
 

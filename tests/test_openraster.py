@@ -234,7 +234,7 @@ def test_a_painting_knows_its_levels_coarse_to_fine(tmp_path):
     from painter import Painter
     from painter_helpers import brush, photo
 
-    painting = list(Painter(brush=brush(), objective="fallback").paint(photo(120, 80), strokes=90, size=120,
+    painting = list(Painter(brush=brush(), objective="pixel").paint(photo(120, 80), strokes=90, size=120,
                                                                         iterations=4))[-1].painting
     assert len(painting.levels) == len(painting.strokes) == 90
     assert painting.levels == sorted(painting.levels)          # painted coarse to fine

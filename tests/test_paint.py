@@ -17,7 +17,7 @@ from painter_helpers import brush, photo
 
 @pytest.fixture(scope="module")
 def painter():
-    return Painter(brush=brush(), objective="fallback")
+    return Painter(brush=brush(), objective="pixel")
 
 
 def run(painter, source=None, **kw):
@@ -119,17 +119,18 @@ def test_levels_go_coarse_to_fine_and_sum_to_the_strokes():
         assert sum(lv.budget for lv in levels) == n
 
 
-def test_vgg_weights_from_a_path_or_the_environment(tmp_path, monkeypatch):
+def test_vgg16_weights_from_a_path_or_the_environment(tmp_path, monkeypatch):
     from torchvision.models import vgg16
     torch.manual_seed(0)
     path = tmp_path / "vgg16.pth"
     torch.save(vgg16().state_dict(), path)
-    objective = make_objective(str(path))
-    assert objective.kind == "vgg" and objective.source == str(path)
+    objective = make_objective("vgg16", str(path))
+    assert objective.name == "vgg16" and str(path) in objective.description
     monkeypatch.setenv("NEURAL_PAINTER_VGG_WEIGHTS", str(path))
     state, source = find_vgg_state_dict(None)
     assert state is not None and source == str(path)
     painter = Painter(brush=brush(), vgg_weights=str(path))
+    assert painter.objective.name == "vgg16"
     frames = list(painter.paint(photo(), strokes=20, size=48))
     assert frames[-1].loss < frames[0].loss
 
@@ -141,12 +142,3 @@ def test_bad_vgg_weights_are_one_sentence(tmp_path):
         find_vgg_state_dict(str(bad))
     with pytest.raises(PainterError):
         Painter(brush=brush(), vgg_weights=str(tmp_path / "missing.pth"))
-
-
-def test_fallback_is_announced_once_when_weights_cannot_be_had(monkeypatch, tmp_path):
-    import painter.vgg as vgg
-    monkeypatch.delenv("NEURAL_PAINTER_VGG_WEIGHTS", raising=False)
-    monkeypatch.setattr(vgg, "hub_cache_path", lambda: tmp_path / "none.pth")
-    with pytest.warns(UserWarning, match="fallback"):
-        objective = make_objective(None, allow_download=False)
-    assert objective.kind == "fallback"

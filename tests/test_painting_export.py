@@ -17,7 +17,7 @@ from painter_helpers import brush, photo
 
 @pytest.fixture(scope="module")
 def painting():
-    frames = list(Painter(brush=brush(), objective="fallback").paint(photo(120, 80), strokes=120, size=96,
+    frames = list(Painter(brush=brush(), objective="pixel").paint(photo(120, 80), strokes=120, size=96,
                                                                       iterations=8))
     return frames[-1].painting
 

@@ -10,7 +10,8 @@ import torch
 from PIL import Image
 
 from painter import Painter, PainterError
-from painter.style import StyleLoss, colour_transfer
+from painter.style import STYLE_LAYERS, StyleLoss, colour_transfer
+from painter.vgg import VGGFeatures
 
 from painter_helpers import brush, photo
 
@@ -19,7 +20,7 @@ STYLES = Path(__file__).resolve().parents[1] / "examples" / "styles"
 
 @pytest.fixture(scope="module")
 def painter():
-    return Painter(brush=brush(), objective="fallback")
+    return Painter(brush=brush(), objective="pixel")
 
 
 @pytest.fixture(scope="module")
@@ -172,8 +173,9 @@ def test_region_grams_match_each_region_to_its_own_style(painter):
     canvas_regions, _ = load_labels(two_regions(64, 40), (64, 40))
     style_regions, _ = load_labels(two_regions(64, 64, vertical=False), (64, 64))
     regions = (torch.from_numpy(canvas_regions), torch.from_numpy(style_regions))
-    per_region = StyleLoss(painter.style_network, tensor(style), (40, 64), side=64, regions=regions)
-    whole = StyleLoss(painter.style_network, tensor(style), (40, 64), side=64)
+    network = VGGFeatures(None, STYLE_LAYERS, seed=0)  # the arithmetic of regions, whatever the network
+    per_region = StyleLoss(network, tensor(style), (40, 64), side=64, regions=regions)
+    whole = StyleLoss(network, tensor(style), (40, 64), side=64)
     mirrored = right[:, ::-1].copy()
     with torch.no_grad():
         wrong_way = float(per_region(tensor(mirrored)))
@@ -194,10 +196,10 @@ def test_per_region_style_paints_and_refuses_unmatched_labels(painter, style):
         assert "\n" not in str(error.value)
 
 
-def test_with_a_vgg_objective_the_style_uses_the_same_network(style):
-    """Where the objective has a VGG16 (ImageNet weights, when they can be had), the style loss runs
-    on that very network; an untrained one stands in for the weights here."""
-    with_vgg = Painter(brush=brush(), objective="vgg-untrained")
-    assert with_vgg.style_network is with_vgg.objective.network
+def test_with_a_trained_objective_the_style_uses_the_same_trained_network(style):
+    """The style loss looks through the objective's network, ImageNet-trained (VGG19 here)."""
+    with_vgg = Painter(brush=brush(), objective="vgg19")
+    assert with_vgg.style_network.arch == "vgg19" and with_vgg.style_network.caffe
+    assert Painter(brush=brush(), objective="pixel").style_network.arch == "vgg19"  # a trained one where there is one
     final = list(with_vgg.paint(photo(), strokes=12, size=48, iterations=3, style=style))[-1]
     assert len(final.painting.strokes) == 12

@@ -151,7 +151,7 @@ def test_vgg_feature_loss_needs_cached_weights_and_never_downloads(tmp_path, mon
     from training.train import StrokeFeatures
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
     monkeypatch.delenv("NEURAL_PAINTER_VGG_WEIGHTS", raising=False)
-    monkeypatch.setattr("painter.network.network_allows", lambda *a: pytest.fail("tried the network"))
+    monkeypatch.setattr("painter.network.network_allows", lambda *a, **k: pytest.fail("tried the network"))
     with pytest.raises(FileNotFoundError, match="VGG16 weights"):
         StrokeFeatures()
 

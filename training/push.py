@@ -3,7 +3,8 @@
 `python -m training push --checkpoint DIR --repo-id USER/NAME [--private] [--dry-run]`
 
 The folder is checked first (it must load with `strict=True`), then staged with its model card
-(the folder's own README.md, or one written from its training.json), then uploaded through
+(the folder's own README.md, or one written from its training.json; its front matter always says
+`library_name: neural-painter`, which the app's loader checks), then uploaded through
 `huggingface_hub`. Without a token or a network the command says so in one sentence and
 publishes nothing; `--dry-run` stops just before the upload and shows the staged folder.
 """
@@ -15,7 +16,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from huggingface_hub import ModelCard
+
 from painter.brush import Brush
+from painter.hub import LIBRARY_NAME
 
 FILES = ("model.safetensors", "config.json")
 MIXIN_CARD = "This model has been pushed to the Hub using the"
@@ -28,7 +32,7 @@ class PushError(ValueError):
 def model_card(training: dict | None = None, fidelity: dict | None = None, repo_id: str | None = None) -> str:
     """A model card: what the brush is, how it was trained, how faithful it is."""
     cfg = (training or {}).get("config", {})
-    lines = ["---", "library_name: neural-painter", "tags:", "- neural-painter", "- brushstroke", "- mypaint",
+    lines = ["---", f"library_name: {LIBRARY_NAME}", "tags:", "- neural-painter", "- brushstroke", "- mypaint",
              "- pytorch_model_hub_mixin", "---", "",
              "# Neural Painter brush: MyPaint's `classic/dry_brush` as a differentiable generator", "",
              "Maps a 12-number stroke action (the layout of Nakano's MyPaint dataset: pressure, size, control "
@@ -93,7 +97,9 @@ def stage(checkpoint: str, folder: Path, repo_id: str) -> Path:
     if not text or MIXIN_CARD in text:
         meta = source / "training.json"
         text = model_card(json.loads(meta.read_text()) if meta.exists() else None, repo_id=repo_id)
-    (folder / "README.md").write_text(text)
+    card = ModelCard(text)
+    card.data.library_name = LIBRARY_NAME  # what the app's loader (painter/hub.py) checks before using a repo
+    card.save(folder / "README.md")
     return folder
 
 

@@ -1,0 +1,127 @@
+"""Where the app's brush and VGG16 come from: the Hub's cache laid out on disk, offline, as
+huggingface_hub itself leaves it after a download (refs/main -> snapshots/<commit>/files)."""
+
+import shutil
+
+import pytest
+import torch
+from safetensors.torch import save_file
+
+import painter_helpers  # noqa: F401  (sets NEURAL_PAINTER_OFFLINE)
+
+from painter.brush import DEFAULT_CHECKPOINT, Brush
+from painter import hub, vgg
+from training.push import stage
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+def hub_snapshot(cache, repo_id: str, files: dict) -> object:
+    """A model repo in a Hub cache folder, as `snapshot_download` leaves it; returns the snapshot folder."""
+    repo = cache / ("models--" + repo_id.replace("/", "--"))
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(COMMIT)
+    snapshot = repo / "snapshots" / COMMIT
+    snapshot.mkdir(parents=True)
+    for name, source in files.items():
+        if isinstance(source, str):
+            (snapshot / name).write_text(source)
+        else:
+            shutil.copy2(source, snapshot / name)
+    return snapshot
+
+
+def space_card(folder, *models) -> object:
+    card = folder / "README.md"
+    card.write_text("---\ntitle: t\nsdk: gradio\nmodels:\n" + "".join(f"- {m}\n" for m in models) + "---\n\n# t\n")
+    return card
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    monkeypatch.setenv("NEURAL_PAINTER_OFFLINE", "1")
+    monkeypatch.delenv("NEURAL_PAINTER_BRUSH", raising=False)
+
+
+def test_the_card_names_the_brush_repo_and_the_shipped_card_names_one(tmp_path):
+    card = space_card(tmp_path, vgg.VGG16_REPO, "someone/dry-brush")
+    assert hub.card_brush_repo(card) == "someone/dry-brush"
+    assert hub.card_brush_repo(hub.SPACE_CARD) not in (None, vgg.VGG16_REPO)
+    text = hub.SPACE_CARD.read_text()
+    front = text.split("---")[1]
+    assert "preload_from_hub" in front and vgg.VGG16_REPO in front and hub.card_brush_repo(hub.SPACE_CARD) in front
+
+
+def test_unreachable_hub_falls_back_to_the_bundled_brush_with_one_line(tmp_path, offline):
+    card = space_card(tmp_path, "someone/dry-brush")
+    source, note = hub.find_brush(card, cache_dir=tmp_path / "cache")
+    assert source == DEFAULT_CHECKPOINT
+    assert "\n" not in note and "someone/dry-brush" in note and "bundled" in note
+
+
+def test_a_pushed_brush_in_the_hub_cache_is_used(tmp_path, offline):
+    """What `python -m training push` stages (weights, config, its model card) is what the loader accepts."""
+    (tmp_path / "staged").mkdir()
+    staged = stage(DEFAULT_CHECKPOINT, tmp_path / "staged", "someone/dry-brush")
+    cache = tmp_path / "cache"
+    snapshot = hub_snapshot(cache, "someone/dry-brush", {p.name: p for p in staged.iterdir()})
+    source, note = hub.find_brush(space_card(tmp_path, "someone/dry-brush"), cache_dir=cache)
+    assert source == str(snapshot) and "from the Hugging Face Hub" in note
+    brush, _ = hub.load_brush("cpu", space_card(tmp_path, "someone/dry-brush"), cache_dir=cache)
+    shipped = Brush.load(DEFAULT_CHECKPOINT)
+    for a, b in zip(brush.state_dict().values(), shipped.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_a_repo_that_is_not_a_brush_is_refused(tmp_path, offline):
+    files = {"model.safetensors": DEFAULT_CHECKPOINT + "/model.safetensors",
+             "config.json": DEFAULT_CHECKPOINT + "/config.json",
+             "README.md": "---\nlibrary_name: transformers\n---\n# a language model\n"}
+    cache = tmp_path / "cache"
+    hub_snapshot(cache, "someone/not-a-brush", files)
+    source, note = hub.find_brush(space_card(tmp_path, "someone/not-a-brush"), cache_dir=cache)
+    assert source == DEFAULT_CHECKPOINT and "not a Neural Painter brush" in note
+
+
+def test_the_environment_overrides_the_card(tmp_path, offline, monkeypatch):
+    monkeypatch.setenv("NEURAL_PAINTER_BRUSH", DEFAULT_CHECKPOINT)
+    source, note = hub.find_brush(space_card(tmp_path, "someone/dry-brush"), cache_dir=tmp_path)
+    assert source == DEFAULT_CHECKPOINT and "NEURAL_PAINTER_BRUSH" in note
+
+
+def timm_vgg16(path, shapes=None):
+    """A file laid out as the Hub's timm/vgg16.tv_in1k: torchvision's `features.*` keys, timm's head."""
+    generator = torch.Generator().manual_seed(0)
+    state = {key: torch.randn(shape, generator=generator) for key, shape in (shapes or vgg.conv_shapes("vgg16")).items()}
+    state["pre_logits.fc1.weight"] = torch.zeros(8, 8)
+    state["head.fc.weight"] = torch.zeros(10, 8)
+    save_file(state, str(path))
+    return {k: v for k, v in state.items() if k.startswith("features.")}
+
+
+def test_vgg16_comes_from_the_hub_cache_before_torchvision(tmp_path, offline, monkeypatch):
+    import huggingface_hub.constants
+
+    monkeypatch.delenv(vgg.WEIGHTS_ENV, raising=False)
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "torch"))  # nothing in torch hub's cache
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hf"))
+    assert vgg.find_vgg_state_dict()[0] is None
+
+    expected = timm_vgg16(tmp_path / "model.safetensors")
+    hub_snapshot(tmp_path / "hf", vgg.VGG16_REPO, {vgg.VGG16_HUB_FILE: tmp_path / "model.safetensors"})
+    state, source = vgg.find_vgg_state_dict()
+    assert vgg.VGG16_REPO in source and state.keys() == expected.keys()
+    assert all(torch.equal(state[k], expected[k]) for k in expected)
+    network = vgg.load_network("vgg16", ("relu1_2",))
+    assert torch.equal(network.features[0].weight, expected["features.0.weight"])
+
+
+def test_a_hub_file_with_other_shapes_is_not_taken_for_vgg16(tmp_path, offline, monkeypatch):
+    import huggingface_hub.constants
+
+    monkeypatch.delenv(vgg.WEIGHTS_ENV, raising=False)
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "torch"))
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hf"))
+    timm_vgg16(tmp_path / "model.safetensors", shapes=vgg.conv_shapes("vgg19"))
+    hub_snapshot(tmp_path / "hf", vgg.VGG16_REPO, {vgg.VGG16_HUB_FILE: tmp_path / "model.safetensors"})
+    assert vgg.find_vgg_state_dict() == (None, "unavailable")

@@ -5,9 +5,10 @@ on a Space with its own GPU, and on the free CPU hardware (2 cores), where the d
 limits keep a run under a minute. `python app.py` starts it locally.
 
 Flow of one run: the Paint click's event `validator` reads the photo and the settings without
-touching the GPU; then `paint` (a plain generator in the Gradio process) creates a fresh run
-folder and iterates `paint_on_device`, the `@spaces.GPU` generator, which loads the photo,
-drives the module-level `Painter` and yields CPU arrays, and at the end writes the files.
+touching the GPU; then `paint_with_controls` (or `paint`, the MCP tool; plain generators in the
+Gradio process) checks the request, creates a fresh run folder and iterates `paint_into`: the
+`@spaces.GPU` generator `paint_on_device` drives the module-level `Painter` and yields CPU arrays
+and, last, the `Painting`; then `save_downloads` writes the files, after the GPU is handed back.
 """
 
 import spaces  # noqa: I001  (before torch: on ZeroGPU it patches CUDA)
@@ -67,7 +68,7 @@ else:
     SIZES = [256, 384, 512]
     DEFAULT_SIZE = 384
     TIME_LIMIT = dict(minimum=5, maximum=45, value=40, step=5)
-EXPORT_SECONDS = 15              # allowance for the files written after the last stroke
+GPU_OVERHEAD_SECONDS = 10        # ZeroGPU: moving the networks to the GPU, and the last frame back
 MAX_SEED = 2**31 - 1
 MAX_UPLOAD_MB = 20
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
@@ -270,9 +271,10 @@ def build_request(photo, strokes, size, seed, time_limit, guidance=None) -> Requ
 
 
 def gpu_duration(request: Request, *args, **kwargs) -> int:
-    """Seconds of GPU to ask ZeroGPU for: the run's time limit plus the exports."""
+    """Seconds of GPU to ask ZeroGPU for: the run's time limit, and the start and the finish (the
+    files are written after the GPU is handed back)."""
     limit = request.time_limit or TIME_LIMIT["value"]
-    return int(min(max(limit, 5), TIME_LIMIT["maximum"]) + EXPORT_SECONDS)
+    return int(min(max(limit, 5), TIME_LIMIT["maximum"]) + GPU_OVERHEAD_SECONDS)
 
 
 def _status(frame, hardware=HARDWARE, stopped=False) -> str:
@@ -292,17 +294,14 @@ def _stop_requested(stop_file) -> bool:
 
 
 @spaces.GPU(duration=gpu_duration)
-def paint_on_device(request: Request, out_dir, stop_file=None):
+def paint_on_device(request: Request, stop_file=None):
     """The painting generator (on ZeroGPU it runs in a process that is lent a GPU).
 
-    `request` from `build_request` (images and arrays: all of it pickles). Yields `(canvas,
-    status, painted, files)`: `canvas` an (H, W, 3) uint8 array, `status` one line, `painted`
-    (strokes painted, strokes in all), `files` None until the end, then a dict of paths in
-    `out_dir` (png, mypaint, gif, mp4, json, svg, ora). Everything yielded is a CPU array, numbers
-    or strings, so it pickles across processes.
+    `request` from `build_request` (images and arrays: all of it pickles). Yields `(canvas, status,
+    painted, painting)`: `canvas` an (H, W, 3) uint8 array, `status` one line, `painted` (strokes
+    painted, strokes in all), `painting` None until the last, which carries the whole `Painting`
+    (strokes, image, snapshots: it pickles too). The files are written after, off the GPU.
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     yield None, _status(None), (0, request.strokes), None
     last = None
     sent = 0.0
@@ -314,23 +313,37 @@ def paint_on_device(request: Request, out_dir, stop_file=None):
             sent = now
             yield np.ascontiguousarray(frame.canvas), _status(frame), _counts(frame), None
     # Stopped or not, the last frame carries a whole painting of the strokes so far.
-    stopped = stop()
-    painting = last.painting
-    yield np.ascontiguousarray(last.canvas), _status(last, stopped=stopped) + " · saving files…", _counts(last), None
+    yield np.ascontiguousarray(last.canvas), _status(last, stopped=stop()), _counts(last), last.painting
+
+
+def save_downloads(painting, out_dir) -> dict[str, str]:
+    """The painting's files in `out_dir`: png, mypaint (the strokes re-rendered by MyPaint's real dry
+    brush, grain and all, at twice the size), json, svg, ora, mp4 and gif timelapse."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     files = {"png": out_dir / "painting.png", "mypaint": out_dir / "painting-mypaint-2x.png",
              "json": out_dir / "strokes.json", "svg": out_dir / "painting.svg", "ora": out_dir / "painting.ora",
              "mp4": out_dir / "timelapse.mp4", "gif": out_dir / "timelapse.gif"}
     painting.save_png(files["png"])
-    # The real dry brush, grain and all, at twice the size: the strokes re-rendered by MyPaint.
     render_with_mypaint(painting, 2 * max(painting.width, painting.height)).save(files["mypaint"])
     painting.save_json(files["json"])
     painting.save_svg(files["svg"])
     painting.save_ora(files["ora"])
     painting.save_timelapse(files["mp4"])
     painting.save_timelapse(files["gif"])
-    canvas = np.asarray(painting.image.convert("RGB"))
-    yield (np.ascontiguousarray(canvas), _status(last, stopped=stopped), _counts(last),
-           {k: str(v) for k, v in files.items()})
+    return {k: str(v) for k, v in files.items()}
+
+
+def paint_into(request: Request, out_dir, stop_file=None):
+    """Paint on the device, then write the files: yields `(canvas, status, painted, files)`, `files`
+    None until the last (a dict of paths, see `save_downloads`)."""
+    for canvas, status, painted, painting in paint_on_device(request, stop_file):
+        if painting is None:
+            yield canvas, status, painted, None
+            continue
+        yield canvas, status + " · saving files…", painted, None
+        files = save_downloads(painting, out_dir)
+        yield np.ascontiguousarray(np.asarray(painting.image.convert("RGB"))), status, painted, files
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,7 +355,7 @@ def _stop_file(visitor) -> str:
 
 
 def _paint_request(job: Request, visitor=None):
-    """Runs a checked request in a fresh folder: yields what `paint_on_device` yields; removes the
+    """Runs a checked request in a fresh folder: yields what `paint_into` yields; removes the
     folder once the caller has passed the files on (Gradio copies them into its cache)."""
     RUNS_DIR.mkdir(parents=True, exist_ok=True)
     STOP_DIR.mkdir(parents=True, exist_ok=True)
@@ -353,7 +366,7 @@ def _paint_request(job: Request, visitor=None):
         return
     out_dir = tempfile.mkdtemp(prefix="run-", dir=RUNS_DIR)
     try:
-        yield from paint_on_device(job, out_dir, stop_file)
+        yield from paint_into(job, out_dir, stop_file)
     except PainterError as error:
         raise gr.Error(str(error), print_exception=False) from None
     finally:

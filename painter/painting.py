@@ -99,6 +99,7 @@ class Painting:
     levels: list = field(default_factory=list)
     level_cells: list = field(default_factory=list)
     objective: str = ""
+    work_size: int | None = None  # long side, px, at which the strokes were optimised (not in the JSON)
 
     def __post_init__(self):
         if self.levels and len(self.levels) != len(self.strokes):
@@ -107,10 +108,11 @@ class Painting:
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_records(cls, records, width, height, background, canvas: np.ndarray, snapshots=(),
-                     levels=None, level_cells=None, objective=""):
+                     levels=None, level_cells=None, objective="", work_size=None):
         return cls(int(width), int(height), tuple(float(c) for c in background),
                    [r.stroke() for r in records], Image.fromarray(canvas, "RGB"), list(snapshots),
-                   [int(k) for k in levels or ()], [int(c) for c in level_cells or ()], str(objective))
+                   [int(k) for k in levels or ()], [int(c) for c in level_cells or ()], str(objective),
+                   None if work_size is None else int(work_size))
 
     def __len__(self):
         return len(self.strokes)

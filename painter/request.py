@@ -17,6 +17,7 @@ from .controls import MAX_PALETTE, Controls, cell_range, check_number, parse_con
 from .errors import PainterError
 from .masks import load_labels, load_mask
 from .photo import fit_long_side, load_photo
+from .plan import choose_work_size
 
 MIN_STROKES, MAX_STROKES = 1, 20_000
 MIN_SIZE, MAX_SIZE = 32, 2048
@@ -36,7 +37,8 @@ class Options:
 
     iterations: int = 16            # Adam steps per round (scaled down under a time limit)
     lr: float = 0.1                 # Adam on the sigmoid parameters
-    round_fraction: float = 0.5     # share of a level's cells that get a stroke in one round
+    round_fraction: float | None = None  # share of a level's cells that get a stroke in one round
+                                    # (None: the device's, plan.device_options: CPU 0.5, GPU 1.0)
     level_power: float = 0.5        # stroke budget per level ~ cells ** level_power
     density: float = 0.6            # finest cell ~ sqrt(area / (density * strokes))
     init_size: float = 0.75         # brush size of a new stroke (radius e^(2 size) brush px)
@@ -45,7 +47,8 @@ class Options:
     frame_interval: float = 0.25    # seconds between frames
     min_coverage: float = 0.5       # a stroke must cover this many px (at level resolution)
     snapshot_side: int = 512        # long side of the timelapse snapshots
-    work_side: int = 256            # long side at which strokes are optimised (rendered at full size)
+    work_size: int | None = None    # long side at which strokes are optimised, then painted at full
+                                    # size (None: chosen for the device, plan.choose_work_size)
     style_weight: float = 0.75      # the style loss's weight at style_strength 1 (measured: benchmarks/style.py)
     style_side: int = 128           # long side at which the canvas is compared with the style
     detail_density: float = 4.0     # strokes per area inside a detail mask / outside it
@@ -112,10 +115,17 @@ def make_request(photo, strokes: int = 1000, size: int = 512, seed: int = 0, tim
     if unknown:
         raise PainterError(f"unknown painting option(s): {', '.join(sorted(unknown))}.")
     opts = Options(**options)
+    if opts.work_size is not None:
+        check_number(opts.work_size, "work_size")
+        if int(opts.work_size) != opts.work_size or not MIN_SIZE <= opts.work_size <= MAX_SIZE:
+            raise PainterError(f"work_size must be a whole number of pixels from {MIN_SIZE} to {MAX_SIZE}, "
+                               f"got {opts.work_size}.")
+        opts.work_size = int(opts.work_size)
     image = fit_long_side(load_photo(photo), int(size))
     controls = parse_controls(brush_size, pressure, stroke_length, palette, background)
     if controls.brush_size is not None or controls.stroke_length is not None:
-        work = fit_long_side(image, min(max(image.size), opts.work_side))
+        # (at the CPU's working size unless one is given; the run checks its own again)
+        work = fit_long_side(image, choose_work_size(max(image.size), strokes, "cpu", opts.work_size))
         cell_range(controls, max(work.size), image.size[0] / work.size[0])  # refuses the impossible now
     guidance = Guidance(controls)
     _load_style(guidance, image, style, style_strength, colour_transfer, labels, style_labels)

@@ -21,7 +21,8 @@ from .objective import Objective, StyledObjective
 from .painting import Painting, StrokeRecord
 from .photo import fit_long_side
 from .placement import Picks, Placement
-from .plan import Level, TimeBudget, fit_levels, plan_detail_levels, plan_levels
+from .plan import (Level, TimeBudget, choose_work_size, device_options, fit_levels, plan_detail_levels,
+                   plan_levels)
 from .request import Request
 from .stroke import CELL_PX, COLOUR
 from .style import StyleLoss, colour_transfer
@@ -73,12 +74,14 @@ class Run:
 
     def __init__(self, painter, request: Request):
         self.start = time.perf_counter()
-        self.painter, self.request, self.options = painter, request, request.options
+        self.painter, self.request = painter, request
+        self.options = device_options(request.options, painter.device)
         self.rng = np.random.default_rng(request.seed)
         self.device = device = painter.device
         image, guidance = request.image, request.guidance
         self.width, self.height = image.size
-        work = fit_long_side(image, min(max(image.size), self.options.work_side))
+        self.work_size = choose_work_size(max(image.size), request.strokes, painter.device, self.options.work_size)
+        work = fit_long_side(image, self.work_size)
         self.work_shape = (work.size[1], work.size[0])
         self.scale = (self.width / work.size[0], self.height / work.size[1])  # full px per working px (x, y)
         self.target = _to_tensor(work, device)
@@ -212,7 +215,7 @@ class Run:
         painting = Painting.from_records(self.records, self.width, self.height, tuple(self.background.tolist()),
                                          _to_uint8(self.out), self.snapshots, self.stroke_levels,
                                          [max(1, round(level.cell * self.scale[0])) for level in self.levels],
-                                         self.objective.name)
+                                         self.objective.name, self.work_size)
         final = self.frame(force=True)
         final.done, final.painting = True, painting
         return final

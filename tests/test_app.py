@@ -20,7 +20,7 @@ def request(**settings):
 
 
 def test_painting_generator_streams_frames_then_files(tmp_path):
-    outputs = list(app.paint_on_device(request(), tmp_path))
+    outputs = list(app.paint_into(request(), tmp_path))
     canvases = [c for c, _, _, _ in outputs if c is not None]
     assert len(canvases) >= 2
     assert all(c.dtype == np.uint8 and c.ndim == 3 and c.shape[2] == 3 for c in canvases)
@@ -45,7 +45,7 @@ def test_stop_keeps_the_painting_so_far(tmp_path):
     stop = tmp_path / "stop"
     # A run far too long to finish on its own, so that only Stop can end it early, however busy the machine.
     long_run = dict(strokes=app.STROKES["maximum"], time_limit=app.TIME_LIMIT["maximum"])
-    gen = app.paint_on_device(request(**long_run), tmp_path / "run", stop_file=str(stop))
+    gen = app.paint_into(request(**long_run), tmp_path / "run", stop_file=str(stop))
     for canvas, status, _, files in gen:  # watch until some strokes are on the canvas, then press Stop
         if status.startswith("Painting") and not status.startswith("Painting: 0 "):
             break
@@ -119,9 +119,9 @@ DEFAULT_GUIDANCE = (None, 1.0, True, None, 0, app.MAX_RADIUS, 0.0, 1.0, "Photo's
 
 
 def test_gpu_duration_follows_the_time_limit():
-    assert app.gpu_duration(request(time_limit=20), "/tmp") == 20 + app.EXPORT_SECONDS
+    assert app.gpu_duration(request(time_limit=20), "/tmp") == 20 + app.GPU_OVERHEAD_SECONDS
     assert app.gpu_duration(request(time_limit=app.TIME_LIMIT["maximum"])) == (app.TIME_LIMIT["maximum"]
-                                                                                 + app.EXPORT_SECONDS)
+                                                                                 + app.GPU_OVERHEAD_SECONDS)
 
 
 @pytest.fixture(scope="module")

@@ -62,7 +62,7 @@ def main():
 
     print(f"hardware: {hardware()}")
     photo = Image.fromarray(data.astronaut())
-    painter = paint_module.Painter(objective="pixel", quiet=True)
+    painter = paint_module.Painter(objective="pixel")
     variants = {"hand-written Adam": WrittenAdam, "torch.optim.Adam": RoundOptimiser}
     times = {name: [] for name in variants}
     last = {}

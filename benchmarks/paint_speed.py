@@ -14,9 +14,7 @@ VGG19 layers that no objective uses).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -24,42 +22,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CHILD = r"""
-import time
-start = time.perf_counter()
-import json, resource, sys
-sys.path.insert(0, ROOT)
-from painter import Painter
-photo = PHOTO  # a file, as a user hands it over (importing skimage is not the painter's start-up)
-first = None
-for frame in Painter(objective=OBJECTIVE).paint(photo, strokes=STROKES, size=SIZE, seed=0, time_limit=LIMIT):
-    if first is None:
-        first = time.perf_counter() - start
-frame.painting.save_png(OUT)
-total = time.perf_counter() - start
-print(json.dumps({"total": total, "first": first, "frames": None,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
-
 
 def run_one(name, strokes, size, limit=None, objective="auto"):
     from PIL import Image
-    from skimage import data
 
-    from benchmarks.common import perceptual_distance, score
+    from benchmarks.common import paint_in_child, perceptual_distance, photo_path, score
 
     folder = Path(tempfile.mkdtemp(prefix="speed-"))
     out = folder / f"{name}_{strokes}_{size}.png"
-    photo_file = folder / f"{name}.png"
-    Image.fromarray(getattr(data, name)()).save(photo_file)
-    code = (CHILD.replace("ROOT", repr(str(ROOT))).replace("NAME", repr(name)).replace("STROKES", str(strokes))
-            .replace("SIZE", str(size)).replace("LIMIT", repr(limit)).replace("OUT", repr(str(out)))
-            .replace("PHOTO", repr(str(photo_file))).replace("OBJECTIVE", repr(objective)))
-    env = {**os.environ, "NEURAL_PAINTER_OFFLINE": "1"}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    row = json.loads(result.stdout.strip().splitlines()[-1])
-    photo = Image.fromarray(getattr(data, name)())
-    painting = Image.open(out)
+    photo = photo_path(name, folder)  # a file, as a user hands it over (importing skimage is not the painter's start-up)
+    row = paint_in_child(photo, out, strokes=strokes, size=size, time_limit=limit, objective=objective)
+    painting, photo = Image.open(out), Image.open(photo)
     row["psnr"], row["ssim"] = score(painting, photo)
     row["perceptual"] = perceptual_distance(painting, photo)
     row["path"] = str(out)

@@ -22,22 +22,13 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import hardware, score  # noqa: E402
+from benchmarks.common import hardware, photo_path, score  # noqa: E402
 
 PEER = {  # primitive -n 500 -m 0 -r 256 -s 256 -j 2, from PEERS.md
     "astronaut": (50.8, 22.52, 0.717),
     "chelsea": (43.8, 26.57, 0.631),
     "coffee": (45.8, 24.38, 0.741),
 }
-
-
-def photo_path(name: str, folder: Path) -> Path:
-    from skimage import data
-
-    path = folder / f"{name}.png"
-    if not path.exists():
-        Image.fromarray(getattr(data, name)()).save(path)
-    return path
 
 
 def main():

@@ -4,8 +4,8 @@
     python benchmarks/work_size.py --scaling          # 1,000 / 2,000 / 4,000 / 8,000 strokes at 512 px
     python benchmarks/work_size.py --strokes 500 --size 256 --work-sizes 128 256 --photos astronaut
 
-Each painting runs in a fresh process (`painter.paint`, the default objective, seed 0), which
-reports its wall seconds and its peak resident memory. Likeness is measured at the painting's
+Each painting runs in a fresh process (benchmarks/common.py `paint_in_child`: the default
+objective, seed 0), which reports its wall seconds and its peak resident memory. Likeness is measured at the painting's
 full size (benchmarks/common.py `full_size_scores`: PSNR, SSIM, and the perceptual distance on
 VGG19 layers no objective uses) against the photo enlarged to that size with Lanczos: skimage's
 photos are 300 to 600 px, so at 1,024 px the detail a larger working size can add is the photo's
@@ -15,9 +15,6 @@ own, softened by the enlargement.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,38 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import full_size_scores, hardware  # noqa: E402
-
-CHILD = r"""
-import json, resource, sys, time
-start = time.perf_counter()
-sys.path.insert(0, sys.argv[1])
-from painter import paint
-photo, out, strokes, size, work = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
-for frame in paint(photo, strokes=strokes, size=size, seed=0, work_size=None if work == "auto" else int(work)):
-    pass
-frame.painting.save_png(out)
-print(json.dumps({"seconds": time.perf_counter() - start, "work": frame.painting.work_size,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
-
-
-def paint_in_child(photo: Path, out: Path, strokes: int, size: int, work) -> dict:
-    env = {**os.environ, "NEURAL_PAINTER_OFFLINE": "1"}
-    result = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), str(photo), str(out), str(strokes), str(size),
-                             str(work or "auto")], capture_output=True, text=True, env=env)
-    if result.returncode:
-        raise SystemExit(f"the painter failed: {result.stderr.strip().splitlines()[-1:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def photo_file(name: str, folder: Path) -> Path:
-    from PIL import Image
-    from skimage import data
-
-    path = folder / f"{name}.png"
-    Image.fromarray(getattr(data, name)()).save(path)
-    return path
+from benchmarks.common import full_size_scores, hardware, paint_in_child, photo_path  # noqa: E402
 
 
 def compare_work_sizes(args, folder: Path):
@@ -66,23 +32,23 @@ def compare_work_sizes(args, folder: Path):
     print("| photo | working size | time | peak memory | PSNR | SSIM | perceptual distance |")
     print("|---|---|---|---|---|---|---|")
     for name in args.photos:
-        photo = photo_file(name, folder)
+        photo = photo_path(name, folder)
         for work in args.work_sizes:
             out = folder / f"{name}_{work}.png"
-            row = paint_in_child(photo, out, args.strokes, args.size, work)
+            row = paint_in_child(photo, out, strokes=args.strokes, size=args.size, work_size=work)
             psnr, ssim, perceptual = full_size_scores(Image.open(out), Image.open(photo))
-            print(f"| {name} | {row['work']} | {row['seconds']:.1f} s | {row['peak_mb']:.0f} MB | {psnr:.2f} | "
+            print(f"| {name} | {row['work']} | {row['total']:.1f} s | {row['peak_mb']:.0f} MB | {psnr:.2f} | "
                   f"{ssim:.3f} | {perceptual:.4f} |", flush=True)
 
 
 def stroke_scaling(args, folder: Path):
-    photo = photo_file(args.photos[0], folder)
+    photo = photo_path(args.photos[0], folder)
     print(f"{args.photos[0]}, {args.scaling_size} px, the default working size\n")
     print("| strokes | time | seconds per 1,000 strokes | peak memory |")
     print("|---|---|---|---|")
     for strokes in args.scaling_strokes:
-        row = paint_in_child(photo, folder / f"scaling_{strokes}.png", strokes, args.scaling_size, None)
-        print(f"| {strokes} | {row['seconds']:.1f} s | {row['seconds'] / strokes * 1000:.1f} s | "
+        row = paint_in_child(photo, folder / f"scaling_{strokes}.png", strokes=strokes, size=args.scaling_size)
+        print(f"| {strokes} | {row['total']:.1f} s | {row['total'] / strokes * 1000:.1f} s | "
               f"{row['peak_mb']:.0f} MB |", flush=True)
 
 

@@ -24,7 +24,7 @@ import torch  # noqa: E402
 
 from benchmarks.common import hardware  # noqa: E402
 from benchmarks.common import score  # noqa: E402
-import painter.paint as paint_module  # noqa: E402
+import painter.painter as paint_module  # noqa: E402
 from painter.optimise import RoundOptimiser  # noqa: E402
 
 

@@ -23,9 +23,9 @@ if "OMP_WAIT_POLICY" not in os.environ:
 
 _EXPORTS = {
     "Brush": "painter.brush",
-    "Painter": "painter.paint",
-    "paint": "painter.paint",
-    "Frame": "painter.paint",
+    "Painter": "painter.painter",
+    "paint": "painter.painter",
+    "Frame": "painter.painter",
     "Painting": "painter.painting",
     "PaintingFileError": "painter.painting",
     "render_with_mypaint": "painter.painting",

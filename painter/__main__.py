@@ -119,7 +119,7 @@ def _command_paint(args) -> int:
                            palette=args.palette, stroke_length=args.stroke_length, work_size=args.work_size)
     from .brush import Brush
     from .errors import PainterError
-    from .paint import Painter
+    from .painter import Painter
 
     brush = None
     if args.brush:

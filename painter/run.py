@@ -1,6 +1,6 @@
 """One painting in progress: its targets, the canvas at working and at full size, its strokes, its frames.
 
-The painter's loop (painter/paint.py) drives a `Run`: `level_view` sets up a level, `commit`
+The painter's loop (painter/painter.py) drives a `Run`: `level_view` sets up a level, `commit`
 bakes a round's strokes into the working canvas and paints them on the full-size one, `preview`
 and `frame` give the caller what to show, and `finish` the whole `Painting`.
 """

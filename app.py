@@ -267,7 +267,7 @@ def build_request(photo, strokes, size, seed, time_limit, guidance=None) -> Requ
     painter's one check of everything else; the photo and the style are decoded once here."""
     image = check_photo(photo)
     strokes, size, seed, time_limit = check_settings(strokes, size, seed, time_limit)
-    return make_request(image, strokes, size, seed, time_limit, **(guidance or {}))
+    return make_request(image, strokes, size, seed, time_limit, device=DEVICE, **(guidance or {}))
 
 
 def gpu_duration(request: Request, *args, **kwargs) -> int:
@@ -306,12 +306,17 @@ def paint_on_device(request: Request, stop_file=None):
     last = None
     sent = 0.0
     stop = lambda: _stop_requested(stop_file)  # noqa: E731
-    for frame in PAINTER.run(request, stop=stop):
-        last = frame
-        now = time.monotonic()
-        if not frame.done and now - sent >= FRAME_INTERVAL:
-            sent = now
-            yield np.ascontiguousarray(frame.canvas), _status(frame), _counts(frame), None
+    try:
+        for frame in PAINTER.run(request, stop=stop):
+            last = frame
+            now = time.monotonic()
+            if not frame.done and now - sent >= FRAME_INTERVAL:
+                sent = now
+                yield np.ascontiguousarray(frame.canvas), _status(frame), _counts(frame), None
+    except PainterError as error:
+        # Raised here, in the process ZeroGPU lends the GPU to: only a gr.Error crosses back as itself
+        # (anything else reaches the visitor as "ZeroGPU worker error").
+        raise gr.Error(str(error), print_exception=False) from None
     # Stopped or not, the last frame carries a whole painting of the strokes so far.
     yield np.ascontiguousarray(last.canvas), _status(last, stopped=stop()), _counts(last), last.painting
 

@@ -150,4 +150,5 @@ class Brush(nn.Module, PyTorchModelHubMixin,
         A Hub repo id goes through the Hub cache, so a repo downloaded once loads offline.
         """
         source = str(source or os.environ.get(CHECKPOINT_ENV) or DEFAULT_CHECKPOINT)
-        return cls.from_pretrained(source, map_location=str(device), strict=True).to(device).freeze()
+        # Loaded on the CPU, then moved: on ZeroGPU the process that loads has no GPU (the move is deferred).
+        return cls.from_pretrained(source, map_location="cpu", strict=True).to(device).freeze()

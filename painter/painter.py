@@ -105,7 +105,7 @@ class Painter:
         through. `stop`, if given, is asked between optimiser steps; once it answers True the
         strokes so far are kept and the last frame carries them as a whole `Painting`.
         """
-        return self.run(make_request(photo, strokes, size, seed, time_limit, **settings), stop)
+        return self.run(make_request(photo, strokes, size, seed, time_limit, device=self.device, **settings), stop)
 
     def run(self, request: Request, stop: Callable[[], bool] | None = None) -> Iterator[Frame]:
         """Paint a checked `Request` (from `make_request`); yields `Frame`s."""

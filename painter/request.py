@@ -99,7 +99,7 @@ def check_settings(strokes, size, seed, time_limit) -> None:
 def make_request(photo, strokes: int = 1000, size: int = 512, seed: int = 0, time_limit=None, *, style=None,
                  style_strength: float = 1.0, colour_transfer: bool = True, detail_mask=None, labels=None,
                  style_labels=None, brush_size=None, pressure=None, background="mean", palette=None,
-                 stroke_length=None, **options) -> Request:
+                 stroke_length=None, device="cpu", **options) -> Request:
     """Load and check a painting request; raises `PainterError` with one sentence.
 
     `photo`: anything `load_photo` takes. Style and guidance: `style` (an image; `style_strength`
@@ -108,7 +108,9 @@ def make_request(photo, strokes: int = 1000, size: int = 512, seed: int = 0, tim
     `style_labels` (per-region style: regions of one flat colour in each match). Stroke controls,
     honoured exactly: `brush_size=(min, max)` radius px, `pressure=(low, high)` in [0, 1],
     `background` ("mean", "white", "black", "#rrggbb" or (r, g, b)), `palette=K` colours,
-    `stroke_length=(min, max)` chord px. `options`: fields of `Options`.
+    `stroke_length=(min, max)` chord px. `device`: where it will run (the
+    working size, at which brush size and stroke length are checked, depends on it). `options`:
+    fields of `Options`.
     """
     check_settings(strokes, size, seed, time_limit)
     unknown = set(options) - {f.name for f in fields(Options)}
@@ -124,8 +126,8 @@ def make_request(photo, strokes: int = 1000, size: int = 512, seed: int = 0, tim
     image = fit_long_side(load_photo(photo), int(size))
     controls = parse_controls(brush_size, pressure, stroke_length, palette, background)
     if controls.brush_size is not None or controls.stroke_length is not None:
-        # (at the CPU's working size unless one is given; the run checks its own again)
-        work = fit_long_side(image, choose_work_size(max(image.size), strokes, "cpu", opts.work_size))
+        # (at the device's working size, as the run will check it again)
+        work = fit_long_side(image, choose_work_size(max(image.size), strokes, device, opts.work_size))
         cell_range(controls, max(work.size), image.size[0] / work.size[0])  # refuses the impossible now
     guidance = Guidance(controls)
     _load_style(guidance, image, style, style_strength, colour_transfer, labels, style_labels)

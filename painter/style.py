@@ -99,7 +99,8 @@ def colour_transfer(image: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
         pixels = x[0].flatten(1).double()
         mean = pixels.mean(1, keepdim=True)
         centred = pixels - mean
-        cov = centred @ centred.T / max(1, pixels.shape[1] - 1) + 1e-5 * torch.eye(3, dtype=torch.float64)
+        cov = centred @ centred.T / max(1, pixels.shape[1] - 1) + 1e-5 * torch.eye(3, dtype=torch.float64,
+                                                                                         device=pixels.device)
         return mean, cov
 
     def power(matrix, p):

@@ -188,8 +188,8 @@ class VGGFeatures(nn.Module):
         self.arch, self.layers, self.caffe = arch, tuple(layers), caffe
         self.indices = [known[name] for name in layers]
         depth = max(self.indices) + 1  # modules of the stack that are used
-        with torch.random.fork_rng():
-            torch.manual_seed(seed)  # an untrained network is the same network every time
+        with torch.random.fork_rng(devices=[]):  # the CPU's generator only: forking CUDA's would initialise CUDA
+            torch.random.default_generator.manual_seed(seed)  # the same untrained network every time
             self.features = _stack(arch, depth)
         if state_dict is not None:
             self.features.load_state_dict({key[len("features."):]: value for key, value in state_dict.items()

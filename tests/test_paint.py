@@ -147,3 +147,13 @@ def test_bad_vgg_weights_are_one_sentence(tmp_path):
         find_vgg_state_dict(str(bad))
     with pytest.raises(PainterError):
         Painter(brush=brush(), vgg_weights=str(tmp_path / "missing.pth"))
+
+
+def test_the_api_function_is_importable_after_the_painter_class():
+    """`from painter import paint` is the function, whatever was imported before (a submodule of
+    that name once shadowed it)."""
+    import types
+
+    from painter import Painter, paint
+
+    assert isinstance(Painter, type) and callable(paint) and not isinstance(paint, types.ModuleType)

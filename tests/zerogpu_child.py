@@ -1,0 +1,197 @@
+"""Runs under ZeroGPU's own CUDA emulation (the `spaces` package's torch patching, as the Space's main
+process does): `cuda` is usable on this CPU, a low-level CUDA init raises, and so does any operation
+that mixes a cuda and a CPU tensor. tests/test_zerogpu.py starts it in a process of its own, so the
+rest of the suite keeps a plain torch.
+
+    python tests/zerogpu_child.py OUT.json [SCENARIO ...]
+
+Writes {scenario: {"ok": bool, "error": str, ...what it saw}} to OUT.json.
+"""
+
+import json
+import os
+import sys
+import time
+import traceback
+import types
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("NEURAL_PAINTER_OFFLINE", "1")
+EXAMPLES = ROOT / "examples"
+PHOTO = EXAMPLES / "chelsea.jpg"
+STYLE = EXAMPLES / "styles" / "great_wave.jpg"
+SMALL = dict(strokes=24, size=48, seed=3, iterations=2)  # every op is dispatched in Python here: small runs
+
+
+def _halves(size) -> Image.Image:
+    """A label mask: the left half red, the right half blue."""
+    labels = np.zeros((size[1], size[0], 3), np.uint8)
+    labels[:, : size[0] // 2] = (255, 0, 0)
+    labels[:, size[0] // 2:] = (0, 0, 255)
+    return Image.fromarray(labels)
+
+
+def _detail(size) -> np.ndarray:
+    mask = np.zeros((size[1], size[0]), np.uint8)
+    mask[size[1] // 4: size[1] // 2, size[0] // 3: 2 * size[0] // 3] = 255
+    return mask
+
+
+GUIDANCE = {
+    "plain": {},
+    "style_with_colour_transfer": dict(style=STYLE, colour_transfer=True),
+    "style_without_colour_transfer": dict(style=STYLE, colour_transfer=False),
+    "detail_mask": dict(detail_mask=_detail(Image.open(PHOTO).size)),
+    "per_region_labels": dict(style=STYLE, labels=_halves(Image.open(PHOTO).size),
+                              style_labels=_halves(Image.open(STYLE).size)),
+    "stroke_controls": dict(brush_size=(1.0, 6.0), pressure=(0.3, 0.9), stroke_length=(2.0, 30.0), palette=6,
+                            background="#f0e8d8"),
+    "time_limit": dict(time_limit=1.5, strokes=120, iterations=16),
+}
+
+
+def _drain(app, request, stop_file=None, on_frame=None):
+    """Runs `app.paint_on_device` to its end; the last yield's painting, and how many canvases came."""
+    canvases, painting, status = 0, None, ""
+    for canvas, status, painted, painting in app.paint_on_device(request, stop_file):
+        canvases += canvas is not None
+        if on_frame is not None:
+            on_frame(status, painted)
+    return painting, canvases, status
+
+
+def scenario_import():
+    import torch
+
+    import app
+
+    objective_devices = {p.device.type for p in app.PAINTER.objective.parameters()} if hasattr(
+        app.PAINTER.objective, "parameters") else set()
+    return {"device": app.DEVICE, "painter_device": app.PAINTER.device.type,
+            "brush_device": next(app.PAINTER.brush.parameters()).device.type,
+            "objective_devices": sorted(objective_devices), "objective": app.PAINTER.objective.name,
+            "cuda_initialized": bool(torch.cuda.is_initialized())}
+
+
+def scenario_paint(name):
+    import app
+    from painter.request import make_request
+
+    settings = dict(SMALL, **GUIDANCE[name])
+    strokes, size, seed = settings.pop("strokes"), settings.pop("size"), settings.pop("seed")
+    time_limit = settings.pop("time_limit", None)
+    request = make_request(PHOTO, strokes, size, seed, time_limit, **settings)
+    started = time.monotonic()
+    painting, canvases, status = _drain(app, request)
+    return {"strokes": len(painting.strokes), "asked": strokes, "canvases": canvases, "status": status,
+            "size": list(painting.image.size), "seconds": round(time.monotonic() - started, 2),
+            "colours": len({tuple(np.round(s.colour, 6)) for s in painting.strokes})}
+
+
+def scenario_stop(tmp):
+    import app
+    from painter.request import make_request
+
+    stop_file = Path(tmp) / "stop"
+    request = make_request(PHOTO, 3000, 128, 0, None, iterations=2)
+
+    def press_stop(status, painted):
+        if painted[0] > 0:
+            stop_file.touch()
+
+    painting, _, status = _drain(app, request, str(stop_file), press_stop)
+    return {"strokes": len(painting.strokes), "asked": 3000, "status": status}
+
+
+def scenario_error_inside_gpu_function():
+    """A request refused by the run itself (inside the GPU function, past every earlier check): what
+    crosses back from ZeroGPU's worker is only what `spaces` passes through as a gradio error."""
+    import app
+    from dataclasses import replace
+
+    from painter.controls import Controls
+    from painter.request import make_request
+    from spaces.zero.wrappers import exception_result
+
+    request = make_request(PHOTO, 30, 48, 0, None, iterations=2)
+    # a brush no cell can paint at this size, as the run's own check finds it (make_request would refuse it earlier)
+    request.guidance = replace(request.guidance, controls=Controls(brush_size=(200.0, 300.0)))
+    try:
+        _drain(app, request)
+    except Exception as error:  # noqa: BLE001 - what ZeroGPU would see
+        passed = exception_result(error).gradio_error
+        return {"raised": type(error).__name__, "message": str(getattr(error, "message", error)),
+                "passes_through_zerogpu": passed is not None}
+    return {"raised": None}
+
+
+def scenario_cli(tmp):
+    from painter.__main__ import main
+
+    out = Path(tmp) / "cli.png"
+    code = main(["paint", str(PHOTO), "-o", str(out), "--json", str(Path(tmp) / "cli.json"), "--strokes", "20",
+                 "--size", "48", "--time-limit", "4", "--device", "cuda", "--quiet"])
+    data = json.loads((Path(tmp) / "cli.json").read_text())
+    return {"code": code, "strokes": len(data["strokes"]), "size": list(Image.open(out).size)}
+
+
+def scenario_api():
+    from painter import paint
+
+    frames = list(paint(PHOTO, strokes=20, size=48, seed=1, iterations=2, device="cuda"))
+    return {"strokes": len(frames[-1].painting.strokes), "frames": len(frames),
+            "canvas_type": type(frames[-1].canvas).__name__}
+
+
+def run_scenario(name, tmp):
+    if name == "import":
+        return scenario_import()
+    if name in GUIDANCE:
+        return scenario_paint(name)
+    if name == "stop":
+        return scenario_stop(tmp)
+    if name == "error_inside_gpu_function":
+        return scenario_error_inside_gpu_function()
+    if name == "cli":
+        return scenario_cli(tmp)
+    if name == "api":
+        return scenario_api()
+    raise KeyError(name)
+
+
+SCENARIOS = ["import", *GUIDANCE, "stop", "error_inside_gpu_function", "cli", "api"]
+
+def emulate_zerogpu():
+    """ZeroGPU's main-process emulation, before anything of the app's loads (as `import spaces` is first there)."""
+    import spaces  # noqa: F401
+    from spaces.zero.torch import patching
+
+    patching.patch()
+    import torch
+
+    # On ZeroGPU the painting itself runs in a worker process that holds a real GPU, where
+    # torch.optim's check for CUDA-graph capture asks the real current stream. The main process's
+    # emulation has no stream (asking initialises CUDA), so answer as the worker's stream would.
+    torch.accelerator.current_stream = lambda device=None: types.SimpleNamespace(is_capturing=lambda: False)
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    emulate_zerogpu()
+    out, names = Path(sys.argv[1]), sys.argv[2:] or SCENARIOS
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            try:
+                results[name] = {"ok": True, **run_scenario(name, tmp)}
+            except BaseException as error:  # noqa: BLE001 - every scenario reports, whatever happens
+                results[name] = {"ok": False, "error": f"{type(error).__name__}: {error}",
+                                 "traceback": traceback.format_exc()[-3000:]}
+            out.write_text(json.dumps(results, indent=1))
+            print(name, results[name].get("ok"), results[name].get("error", ""), flush=True)

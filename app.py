@@ -77,9 +77,13 @@ MAX_RADIUS = 64                  # brush radius sliders, canvas px; the full ran
 MAX_LENGTH = 512                 # stroke length sliders, canvas px; likewise
 MASK_EDITOR_SIDE = 1024          # the photo shown under the mask brush is at most this big
 
-# Per-run output folders live here; each run removes its own once Gradio has copied the files
-# into its cache, which `delete_cache` empties.
+# Per-run output folders live here. Gradio copies a run's files into its own cache (which
+# `delete_cache` empties) only once the caller has yielded them, which may be after the run's
+# generator has ended, and the example cache serves its files again later: so a run never removes
+# its own folder; each new run removes those older than RUN_FOLDER_AGE (a run lasts minutes at
+# most), except the folders the example cache serves.
 RUNS_DIR = Path(tempfile.gettempdir()) / "neural-painter-runs"
+RUN_FOLDER_AGE = 3600            # seconds, as `delete_cache` ages Gradio's copies
 STOP_DIR = Path(tempfile.gettempdir()) / "neural-painter-stop"
 
 # ---------------------------------------------------------------------------------------------
@@ -359,11 +363,25 @@ def _stop_file(visitor) -> str:
     return str(STOP_DIR / re.sub(r"[^A-Za-z0-9_-]", "_", session)[:64])
 
 
+def sweep_run_folders(age=RUN_FOLDER_AGE, keep=()) -> None:
+    """Removes the run folders last written more than `age` seconds ago, except those in `keep`."""
+    now = time.time()
+    for folder in RUNS_DIR.glob("run-*"):
+        try:
+            old = now - folder.stat().st_mtime > age
+        except OSError:  # another run removed it first
+            continue
+        if old and str(folder) not in keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _paint_request(job: Request, visitor=None):
-    """Runs a checked request in a fresh folder: yields what `paint_into` yields; removes the
-    folder once the caller has passed the files on (Gradio copies them into its cache)."""
+    """Runs a checked request in a fresh folder: yields what `paint_into` yields. The folder is
+    left in place (Gradio copies the files only after the caller passes them on, and a caller may
+    hold them for later, as the example cache does); old folders are swept here."""
     RUNS_DIR.mkdir(parents=True, exist_ok=True)
     STOP_DIR.mkdir(parents=True, exist_ok=True)
+    sweep_run_folders(keep=set(EXAMPLE_FOLDERS.values()))
     stop_file = _stop_file(visitor)
     if os.path.exists(stop_file):  # Stop was pressed while this run waited in the queue
         os.remove(stop_file)
@@ -375,7 +393,6 @@ def _paint_request(job: Request, visitor=None):
     except PainterError as error:
         raise gr.Error(str(error), print_exception=False) from None
     finally:
-        shutil.rmtree(out_dir, ignore_errors=True)
         if os.path.exists(stop_file):
             os.remove(stop_file)
 
@@ -462,9 +479,51 @@ def paint(photo, strokes: int = STROKES["value"], size: int = DEFAULT_SIZE, seed
                    status)
 
 
+# ---------------------------------------------------------------------------------------------
+# The examples. Gradio's lazy example cache (`cache_examples="lazy"`) runs a generator to its end
+# before it shows anything (gradio/caching.py `resolve_generator`; helpers.py `load_from_cache` is
+# a plain function), so a first visitor would wait ~40 s at a spinner on the CPU. Instead the
+# examples run on click (`run_on_click`: the canvas streams from the first click) and the finished
+# default-settings result is kept in a `gr.Cache`, so a later click shows it at once. Not the
+# `@gr.cache` decorator: it stores and replays every yielded canvas (~150 frames a run), and would
+# cache a stopped run too.
+
+EXAMPLES = [str(EXAMPLES_DIR / name) for name in ("astronaut.jpg", "chelsea.jpg", "coffee.jpg")]
+# What an example paints with: the page's defaults (tests/test_app_browser.py sets fewer strokes).
+EXAMPLE_SETTINGS = dict(strokes=STROKES["value"], size=DEFAULT_SIZE, seed=0, time_limit=TIME_LIMIT["value"])
+EXAMPLE_PHOTOS = {Path(path).read_bytes(): Path(path).name for path in EXAMPLES}
+EXAMPLE_CACHE = gr.Cache(max_size=0)  # at most one entry per example and settings (see paint_example)
+EXAMPLE_FOLDERS: dict[str, str] = {}  # example -> the run folder its cached files are in (not swept)
+if DEVICE == "cpu":
+    # The painter times its brush once, at its first run with a time limit: 1 to 3 s on 2 cores,
+    # which would delay a first visitor's first frame past 3 s. Timed here, at start-up, instead.
+    # (Not on ZeroGPU: CUDA exists only inside a GPU call there.)
+    PAINTER.stroke_seconds  # noqa: B018
+
+
 def paint_example(photo, visitor: gr.Request = None):
-    """What a cached example shows: the painting with the default settings."""
-    yield from paint_with_controls(photo, STROKES["value"], DEFAULT_SIZE, 0, TIME_LIMIT["value"], visitor=visitor)
+    """An example painted with EXAMPLE_SETTINGS: streamed live the first time, from the cache after.
+
+    Only the finished painting of one of EXAMPLES is cached (never a stopped run, nor another
+    photo sent to this endpoint by API), with its run folder, which is then kept for the cache."""
+    path = _upload_path(photo)
+    try:
+        example = EXAMPLE_PHOTOS.get(Path(path).read_bytes()) if path else None
+    except OSError:
+        example = None
+    key = (example, tuple(sorted(EXAMPLE_SETTINGS.items())))
+    hit = EXAMPLE_CACHE.get(key) if example else None
+    if hit is not None and all(os.path.exists(f) for f in hit["outputs"][4]):
+        yield hit["outputs"]
+        return
+    last = None
+    for last in paint_with_controls(photo, **EXAMPLE_SETTINGS, visitor=visitor):
+        yield last
+    if example and last is not None and last[4] and last[1].startswith("Done"):
+        painting, status, comparison, timelapse, downloads = last
+        EXAMPLE_FOLDERS[example] = str(Path(timelapse).parent)
+        status = status.replace("Done", "Done (painted earlier, shown from the cache)", 1)
+        EXAMPLE_CACHE.set(key, outputs=(painting, status, comparison, timelapse, downloads))
 
 
 def request_stop(visitor: gr.Request):
@@ -491,7 +550,6 @@ def judged_by_validator(component, preprocess=lambda component, payload: payload
 # ---------------------------------------------------------------------------------------------
 # The page.
 
-EXAMPLES = [str(EXAMPLES_DIR / name) for name in ("astronaut.jpg", "chelsea.jpg", "coffee.jpg")]
 STYLE_EXAMPLES = sorted(str(p) for p in (EXAMPLES_DIR / "styles").glob("*") if p.suffix.lower() in (".jpg", ".png"))
 
 
@@ -536,8 +594,8 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
             photo = gr.Image(label="Photo", type="filepath", sources=["upload", "clipboard", "webcam"],
                                height=320, elem_id="photo")
             gr.Examples(EXAMPLES, inputs=[photo], outputs=[canvas, status, comparison, timelapse, files],
-                        fn=paint_example, cache_examples=True, cache_mode="lazy",
-                        label="Or pick an example (painted once with the defaults, then shown at once)",
+                        fn=paint_example, cache_examples=False, run_on_click=True,
+                        label="Or pick an example (painted live with the defaults, then shown at once)",
                         example_labels=["Astronaut", "Cat", "Coffee"])
             strokes = gr.Slider(label="Strokes", info="More strokes: finer detail, longer run.",
                                 elem_id="strokes", **STROKES)

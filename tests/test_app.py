@@ -124,6 +124,26 @@ def test_gpu_duration_follows_the_time_limit():
                                                                                  + app.GPU_OVERHEAD_SECONDS)
 
 
+def test_run_folders_outlive_their_run_and_are_swept_once_old(tmp_path, monkeypatch):
+    """Gradio copies a run's files after the run's generator may have ended, and the example cache
+    serves its files again later: a run leaves its folder, and a later run removes the old ones."""
+    import os
+    import time
+
+    monkeypatch.setattr(app, "RUNS_DIR", tmp_path)
+    monkeypatch.setattr(app, "EXAMPLE_FOLDERS", {})
+    files = list(app._paint_request(request()))[-1][3]
+    assert Path(files["png"]).is_file() and Path(files["png"]).parent.parent == tmp_path
+    old, kept = tmp_path / "run-old", tmp_path / "run-kept"
+    for folder in (old, kept):
+        folder.mkdir()
+        past = time.time() - app.RUN_FOLDER_AGE - 60
+        os.utime(folder, (past, past))
+    app.EXAMPLE_FOLDERS["chelsea.jpg"] = str(kept)
+    list(app._paint_request(request()))
+    assert not old.exists() and kept.is_dir() and Path(files["png"]).is_file()
+
+
 @pytest.fixture(scope="module")
 def served():
     _, url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.LAUNCH_OPTIONS)

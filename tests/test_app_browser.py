@@ -65,3 +65,62 @@ def test_upload_paint_and_watch_the_canvas_change():
     finally:
         app.demo.close()
     assert (SHOTS / "app_done.png").stat().st_size > 10_000
+
+
+# The issue's bound: a click on an example shows a painting (live or cached) within 3 s. Measured on
+# the 2-core reference machine while another developer's runs shared it (load average 3 to 5): the
+# first live canvas 0.5 to 1.0 s after a cold click, the cached painting 0.4 to 0.7 s after the second.
+CLICK_TO_PAINTING = 3.0
+
+
+def _wait(page, condition, timeout, what):
+    """Seconds until `condition()` holds (checked every 50 ms); fails on an error on the page or at `timeout`."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        assert "Error" not in page.inner_text("body"), f"an error appeared while waiting for {what}"
+        if condition():
+            return time.monotonic() - started
+        time.sleep(0.05)
+    raise AssertionError(f"{what}: not within {timeout:.0f} s")
+
+
+def test_each_example_paints_live_then_shows_from_the_cache(monkeypatch):
+    """Each example clicked twice, as a first visitor would: the first click streams a live run
+    (its first canvas within 3 s) to a finished painting with its timelapse; the second shows that
+    painting from the cache (within 3 s). The examples paint the page's smallest run here, so that
+    six clicks fit a 2-core CI; the page's defaults are otherwise the same code path."""
+    monkeypatch.setattr(app, "EXAMPLE_SETTINGS", dict(strokes=app.STROKES["minimum"], size=app.SIZES[0], seed=0,
+                                                      time_limit=app.TIME_LIMIT["minimum"] * 2))
+    monkeypatch.setattr(app, "EXAMPLE_CACHE", app.gr.Cache(max_size=0))
+    monkeypatch.setattr(app, "EXAMPLE_FOLDERS", {})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _, url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.LAUNCH_OPTIONS)
+    measured = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(url)
+            page.wait_for_selector("#paint")
+            status = page.locator("#status textarea, #status input").first
+            for cached in (False, True):
+                for label in ("Astronaut", "Cat", "Coffee"):
+                    before = _canvas_src(page)
+                    page.get_by_text(label, exact=True).first.click()
+                    seconds = _wait(page, lambda: _canvas_src(page) not in ("", before), CLICK_TO_PAINTING,
+                                    f"a painting after clicking {label} ({'cached' if cached else 'cold'})")
+                    measured.append((label, cached, round(seconds, 2)))
+                    finished = ((lambda: "shown from the cache" in status.input_value()) if cached else
+                                (lambda: status.input_value().startswith("Done") and "saving" not in status.input_value()))
+                    _wait(page, finished, CLICK_TO_PAINTING if cached else 90, f"{label}'s run to finish")
+                    _wait(page, lambda: page.locator("#timelapse video").count() > 0
+                          and page.locator("#files a, #files .file-preview").count() > 0,
+                          CLICK_TO_PAINTING if cached else 15, f"{label}'s timelapse and files")
+                    if not cached:
+                        assert status.input_value().startswith(f"Done: {app.STROKES['minimum']} / ")
+            page.screenshot(path=str(SHOTS / "app_example_cached.png"), full_page=True)
+            browser.close()
+    finally:
+        app.demo.close()
+        print("click to painting (s):", measured)
+    assert len(app.EXAMPLE_FOLDERS) == 3 and all(os.path.isdir(f) for f in app.EXAMPLE_FOLDERS.values())

@@ -44,7 +44,7 @@ import pytest
 from PIL import Image
 
 from painter.__main__ import main
-from painter.stroke import Stroke
+from painter.stroke import MAX_PRESSURE, Stroke
 
 import painter_helpers  # noqa: F401  (offline: never a download)
 
@@ -69,9 +69,8 @@ DETERMINISM_RUN = "style_tall_80"  # the most paths: features, a style, colour t
 # The CPU's vector extensions that decide which kernels oneDNN, MKL and ATen dispatch to.
 VECTOR_FLAGS = ("sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_vnni",
                 "avx512_bf16", "avx512_fp16", "avx_vnni", "amx_tile", "amx_bf16", "amx_int8")
-# Settings that change that dispatch or the thread split.
-DISPATCH_ENV = ("ATEN_CPU_CAPABILITY", "MKL_CBWR", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA",
-                "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+# Settings that change that dispatch (the thread count is in the fingerprint as torch reports it).
+DISPATCH_ENV = ("ATEN_CPU_CAPABILITY", "MKL_CBWR", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA")
 
 
 def _cpu_info() -> dict:
@@ -253,6 +252,16 @@ def _distance_from_canvas(stroke: dict, width: int, height: int) -> float:
     return float(np.hypot(dx, dy).min())
 
 
+def _within(strokes: list[dict], limits, what: str, values, slack: float) -> None:
+    """Every stroke's `values` within the control's (low, high), or a message naming the first that strays."""
+    if limits is None:
+        return
+    low, high = limits
+    for s in strokes:
+        for value in values(s):
+            assert low - slack <= value <= high + slack, f"stroke {s['order']}: {what} {value:.4g} outside {low:g}-{high:g}"
+
+
 def _chord(stroke: dict) -> float:
     return math.dist(stroke["start"], stroke["end"])
 
@@ -270,14 +279,14 @@ def test_golden_run_behaves_as_recorded(name, golden):
     for s in strokes:
         assert _distance_from_canvas(s, width, height) <= s["radius"], f"stroke {s['order']} paints off the canvas"
         assert s["radius"] > 0 and all(0 <= p <= 1 for p in s["pressure"]) and all(0 <= c <= 1 for c in s["colour"])
-    if (radius := _flag(args, "--brush-size", 2)) is not None:
-        assert all(radius[0] - 1e-6 <= s["radius"] <= radius[1] + 1e-6 for s in strokes)
-    if (pressure := _flag(args, "--pressure", 2)) is not None:
-        assert all(pressure[0] - 1e-6 <= p <= pressure[1] + 1e-6 for s in strokes for p in s["pressure"])
-    if (length := _flag(args, "--stroke-length", 2)) is not None:
-        assert all(length[0] - 1e-3 <= _chord(s) <= length[1] + 1e-3 for s in strokes)
+    _within(strokes, _flag(args, "--brush-size", 2), "radius", lambda s: [s["radius"]], 1e-6)
+    # --pressure is a share of the brush's pressure range, which the file stores in [0, MAX_PRESSURE]
+    pressure = _flag(args, "--pressure", 2)
+    _within(strokes, pressure and [p * MAX_PRESSURE for p in pressure], "pressure", lambda s: s["pressure"], 1e-6)
+    _within(strokes, _flag(args, "--stroke-length", 2), "length", lambda s: [_chord(s)], 1e-3)
     if (palette := _flag(args, "--palette")) is not None:
-        assert len({tuple(s["colour"]) for s in strokes}) <= int(palette)
+        colours = {tuple(s["colour"]) for s in strokes}
+        assert len(colours) <= int(palette), f"{len(colours)} colours, the palette allows {palette}"
     if (background := _flag(args, "--background")) is not None:
         rgb = [int(background[k:k + 2], 16) / 255 for k in (1, 3, 5)]
         assert np.allclose(data["background"], rgb, atol=1e-6)

@@ -11,8 +11,10 @@ Gradio process) checks the request, creates a fresh run folder and iterates `pai
 and, last, the `Painting`; then `save_downloads` writes the files, after the GPU is handed back.
 """
 
-import spaces  # noqa: I001  (before torch: on ZeroGPU it patches CUDA)
+import painter  # noqa: I001  (first: sets the OpenMP wait and the thread count, read when torch loads)
+import spaces  # (before torch: on ZeroGPU it patches CUDA)
 
+import math
 import os
 import re
 import shutil
@@ -31,6 +33,7 @@ from painter.controls import check_number, parse_background
 from painter.errors import PainterError
 from painter.hub import load_brush
 from painter.photo import load_photo
+from painter.plan import GPU_STEP_COST, estimate_seconds
 from painter.request import MAX_PALETTE, MAX_STYLE_STRENGTH, Request, make_request
 
 ROOT = Path(__file__).resolve().parent
@@ -43,7 +46,8 @@ ZERO_GPU = bool(getattr(getattr(spaces, "config", None), "Config", None)
                 and spaces.config.Config.zero_gpu) or os.getenv("SPACES_ZERO_GPU", "").lower() in ("1", "true")
 ON_GPU = ZERO_GPU or torch.cuda.is_available()
 DEVICE = "cuda" if ON_GPU else "cpu"
-CPU_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+VISIBLE_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+CPU_CORES = torch.get_num_threads()  # the cores torch paints with: painter.cpus, the container's quota
 
 
 def describe_hardware() -> str:
@@ -51,7 +55,10 @@ def describe_hardware() -> str:
         return "ZeroGPU (a GPU lent for each run)"
     if torch.cuda.is_available():
         return f"GPU: {torch.cuda.get_device_name(0)}"
-    return f"CPU: {CPU_CORES} core{'s' if CPU_CORES != 1 else ''}, no GPU"
+    cores = f"{CPU_CORES} core{'s' if CPU_CORES != 1 else ''}"
+    if VISIBLE_CORES > CPU_CORES:
+        cores += f" (of {VISIBLE_CORES} visible: the container's CPU quota)"
+    return f"CPU: {cores}, no GPU"
 
 
 HARDWARE = describe_hardware()
@@ -69,6 +76,7 @@ else:
     DEFAULT_SIZE = 384
     TIME_LIMIT = dict(minimum=5, maximum=45, value=40, step=5)
 GPU_OVERHEAD_SECONDS = 10        # ZeroGPU: moving the networks to the GPU, and the last frame back
+GPU_ESTIMATE_MARGIN = 2          # ask for twice the estimate (painter/plan.py GPU_STEP_COST): it is unmeasured
 MAX_SEED = 2**31 - 1
 MAX_UPLOAD_MB = 20
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
@@ -274,11 +282,20 @@ def build_request(photo, strokes, size, seed, time_limit, guidance=None) -> Requ
     return make_request(image, strokes, size, seed, time_limit, device=DEVICE, **(guidance or {}))
 
 
+def gpu_seconds(request: Request, device="cuda") -> float:
+    """The seconds of painting a request needs on a GPU, by the plan it will follow (GPU_STEP_COST)."""
+    width, height = request.image.size
+    return estimate_seconds(max(width, height), height / width, request.strokes, request.options, device,
+                            **GPU_STEP_COST)
+
+
 def gpu_duration(request: Request, *args, **kwargs) -> int:
-    """Seconds of GPU to ask ZeroGPU for: the run's time limit, and the start and the finish (the
-    files are written after the GPU is handed back)."""
-    limit = request.time_limit or TIME_LIMIT["value"]
-    return int(min(max(limit, 5), TIME_LIMIT["maximum"]) + GPU_OVERHEAD_SECONDS)
+    """Seconds of GPU to ask ZeroGPU for: the run's estimate (twice it: unmeasured), capped by its time
+    limit, plus the start and the finish (the files are written after the GPU is handed back). ZeroGPU
+    refuses a request above the visitor's quota left and queues long ones behind short ones, so a
+    default run asks for ~14 s, not its time limit."""
+    limit = min(max(request.time_limit or TIME_LIMIT["value"], 5), TIME_LIMIT["maximum"])
+    return math.ceil(min(limit, GPU_ESTIMATE_MARGIN * gpu_seconds(request)) + GPU_OVERHEAD_SECONDS)
 
 
 def _status(frame, hardware=HARDWARE, stopped=False) -> str:

@@ -77,16 +77,27 @@ def main(argv=None):
     from PIL import Image
     from skimage import data
 
-    from painter import Painter
+    from painter import Painter, PainterError
+    from painter.plan import GPU_STEP_COST, estimate_seconds
+    from painter.request import Options
 
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    if args.device is None and not torch.cuda.is_available():
+        print("benchmarks/gpu.py: no CUDA GPU here; it measures a GPU (--device cpu runs it on the CPU, "
+              "--tiny --device cpu is the smoke run).", file=sys.stderr)
+        return 2
+    device = args.device or "cuda"
     if args.tiny:
         args.strokes, args.sizes = [40, 120], [64, 96]
-    painter = Painter(device=device)
+    try:
+        painter = Painter(device=device)
+    except PainterError as error:
+        print(f"benchmarks/gpu.py: {error}", file=sys.stderr)
+        return 2
     print(f"hardware: {hardware()}; device {device}; objective: {painter.objective.description}", flush=True)
     astronaut = Image.fromarray(data.astronaut())
-    print("\n| strokes | size | work size | time | first frame | peak memory | PSNR | SSIM | perceptual distance |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n| strokes | size | work size | time | estimate (app) | first frame | peak memory | PSNR | SSIM | "
+          "perceptual distance |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     options = {} if args.iterations is None else {"iterations": args.iterations}
     if args.gpu_shapes:
         from painter.plan import GPU_ROUND_FRACTION
@@ -102,12 +113,15 @@ def main(argv=None):
 
                 work_size = choose_work_size(size, strokes, "cuda")
             row = paint_one(painter, photo, strokes, size, work_size, args.time_limit, **options)
+            row["estimate"] = estimate_seconds(size, 1.0, strokes, Options(work_size=work_size, **options), device,
+                                               **GPU_STEP_COST)  # what the app asks ZeroGPU for, before its margin
             rows.append(row)
-            print(f"| {row['strokes']} | {size} | {row['work']} | {row['seconds']:.1f} s | {row['first']:.2f} s | "
+            print(f"| {row['strokes']} | {size} | {row['work']} | {row['seconds']:.1f} s | {row['estimate']:.1f} s | "
+                  f"{row['first']:.2f} s | "
                   f"{row['memory']:.0f} MB | {row['psnr']:.2f} | {row['ssim']:.3f} | {row['perceptual']:.4f} |",
                   flush=True)
     return rows
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(0 if isinstance(main(), list) else 2)

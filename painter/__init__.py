@@ -20,6 +20,11 @@ import os
 # OpenMP reads this when torch loads, so it only takes effect if painter is imported first.
 if "OMP_WAIT_POLICY" not in os.environ:
     os.environ.setdefault("GOMP_SPINCOUNT", "1000")
+# As many threads as the cores this process may really use (a container's quota can be below the
+# cores it sees); likewise read when torch loads (painter/cpus.py).
+from . import cpus  # noqa: E402
+
+THREADS = cpus.limit_threads()
 
 _EXPORTS = {
     "Brush": "painter.brush",

@@ -116,8 +116,7 @@ def _command_paint(args) -> int:
                            style_strength=args.style_strength, colour_transfer=args.colour_transfer,
                            detail_mask=args.detail_mask, labels=args.labels, style_labels=args.style_labels,
                            brush_size=args.brush_size, pressure=args.pressure, background=args.background,
-                           palette=args.palette, stroke_length=args.stroke_length, work_size=args.work_size,
-                           device=args.device)
+                           palette=args.palette, stroke_length=args.stroke_length, work_size=args.work_size, device=args.device)
     from .brush import Brush
     from .errors import PainterError
     from .painter import Painter

@@ -153,6 +153,31 @@ def remaining_rounds(levels: list[Level], index: int, budget: int, n_round: int,
     return rounds
 
 
+# An Adam step's cost on a GPU (estimate_seconds' model, b n + a P + c), worked out on paper for an
+# H200 slice until benchmarks/gpu.py has timed one (it prints this estimate beside the time): the
+# brush forward and backward ~0.15 GFLOP a stroke (b), compositing, SSIM and VGG19 to relu2_2 at 3/4
+# size ~0.35 MFLOP a canvas px (a), both at ~25 TFLOP/s sustained, and ~4 ms of launches a step (c).
+GPU_STEP_COST = dict(stroke_step=6e-6, pixel_step=1.5e-8, step_overhead=4e-3)
+
+
+def estimate_seconds(side: int, aspect: float, strokes: int, options, device, stroke_step: float, pixel_step: float,
+                     step_overhead: float) -> float:
+    """Seconds the rounds of a painting without a time limit take (a detail mask's levels aside), by
+    TimeBudget's model of an Adam step: `stroke_step` n + `pixel_step` P + `step_overhead` for n
+    strokes and P px of the level's canvas. `side`: the painting's long side; `aspect`: height / width."""
+    options = device_options(options, device)
+    work = choose_work_size(side, strokes, device, options.work_size)
+    height, width = (work, max(1, round(work / aspect))) if aspect >= 1 else (max(1, round(work * aspect)), work)
+    levels = plan_levels(height, width, strokes, options)
+    if not levels:
+        return 0.0
+    first = levels[0]
+    cells = math.ceil((height / first.cell + 1) * (width / first.cell + 1))
+    n = round_size(cells, first.budget, options.round_fraction)
+    rounds = remaining_rounds(levels, 0, first.budget, n, height, width, options.round_fraction)
+    return sum(options.iterations * (stroke_step * k + pixel_step * px + step_overhead) for _, k, px in rounds)
+
+
 class TimeBudget:
     """Adam steps per round: all of them without a time limit; with one, as many as the time left allows.
 

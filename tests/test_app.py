@@ -1,6 +1,7 @@
 """The Space: the painting generator called directly, and `/paint` driven through gradio_client."""
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -118,10 +119,20 @@ def test_bad_controls_are_refused_in_one_sentence(bad):
 DEFAULT_GUIDANCE = (None, 1.0, True, None, 0, app.MAX_RADIUS, 0.0, 1.0, "Photo's average", "#ffffff", 0, 0, app.MAX_LENGTH)
 
 
-def test_gpu_duration_follows_the_time_limit():
-    assert app.gpu_duration(request(time_limit=20), "/tmp") == 20 + app.GPU_OVERHEAD_SECONDS
-    assert app.gpu_duration(request(time_limit=app.TIME_LIMIT["maximum"])) == (app.TIME_LIMIT["maximum"]
-                                                                                 + app.GPU_OVERHEAD_SECONDS)
+def _gpu_request(strokes, size, time_limit):
+    from painter.request import make_request
+
+    return make_request(PHOTO, strokes, size, 0, time_limit, device="cuda")
+
+
+def test_gpu_duration_follows_the_work_capped_by_the_time_limit():
+    default = _gpu_request(3000, 1024, 30)  # the GPU defaults
+    seconds = app.gpu_seconds(default)
+    assert 0.5 < seconds < 10  # a few seconds of GPU, not the 30 s time limit
+    assert app.gpu_duration(default, "/tmp") == math.ceil(app.GPU_ESTIMATE_MARGIN * seconds + app.GPU_OVERHEAD_SECONDS)
+    assert app.gpu_seconds(_gpu_request(10_000, 2048, 30)) > 2 * seconds  # more strokes, a larger canvas: more
+    assert app.gpu_seconds(_gpu_request(300, 512, 30)) < seconds / 2
+    assert app.gpu_duration(_gpu_request(20_000, 2048, 5)) == 5 + app.GPU_OVERHEAD_SECONDS  # the limit caps it
 
 
 def test_run_folders_outlive_their_run_and_are_swept_once_old(tmp_path, monkeypatch):

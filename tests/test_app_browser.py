@@ -5,6 +5,7 @@ No browser is ever downloaded (never `playwright install`): Chromium comes from 
 in CI (env CI set) it must run.
 """
 
+import contextlib
 import os
 import shutil
 import time
@@ -32,8 +33,9 @@ def _canvas_src(page):
     return page.evaluate("() => document.querySelector('#canvas img')?.src || ''")
 
 
-def test_upload_paint_and_watch_the_canvas_change():
-    SHOTS.mkdir(parents=True, exist_ok=True)
+@contextlib.contextmanager
+def _app_page():
+    """The app served in this process, and a page of Debian's Chromium open on it."""
     _, url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.LAUNCH_OPTIONS)
     try:
         with sync_playwright() as p:
@@ -41,29 +43,35 @@ def test_upload_paint_and_watch_the_canvas_change():
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.goto(url)
             page.wait_for_selector("#paint")
-            page.locator("#photo input[type=file]").set_input_files(str(ROOT / "examples" / "chelsea.jpg"))
-            page.wait_for_selector("#photo img")
-            page.locator("#strokes input[type=number]").fill(str(app.STROKES["minimum"]))
-            page.locator("#strokes input[type=number]").press("Enter")
-            page.get_by_label(str(app.SIZES[0])).check()
-            page.click("#paint")
-            page.wait_for_function("() => document.querySelector('#canvas img')", timeout=30_000)
-            seen = {_canvas_src(page)}
-            deadline = time.monotonic() + 60
-            status = page.locator("#status textarea, #status input").first
-            while time.monotonic() < deadline:
-                seen.add(_canvas_src(page))
-                value = status.input_value()
-                if value.startswith("Done") and "saving" not in value:
-                    break
-                time.sleep(0.1)
-            assert len(seen - {""}) >= 2, "the canvas never changed while painting"
-            assert status.input_value().startswith("Done")
-            page.wait_for_selector("#files a, #files .file-preview", timeout=15_000)
-            page.screenshot(path=str(SHOTS / "app_done.png"), full_page=True)
+            yield page
             browser.close()
     finally:
         app.demo.close()
+
+
+def test_upload_paint_and_watch_the_canvas_change():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with _app_page() as page:
+        page.locator("#photo input[type=file]").set_input_files(str(ROOT / "examples" / "chelsea.jpg"))
+        page.wait_for_selector("#photo img")
+        page.locator("#strokes input[type=number]").fill(str(app.STROKES["minimum"]))
+        page.locator("#strokes input[type=number]").press("Enter")
+        page.get_by_label(str(app.SIZES[0])).check()
+        page.click("#paint")
+        page.wait_for_function("() => document.querySelector('#canvas img')", timeout=30_000)
+        seen = {_canvas_src(page)}
+        deadline = time.monotonic() + 60
+        status = page.locator("#status textarea, #status input").first
+        while time.monotonic() < deadline:
+            seen.add(_canvas_src(page))
+            value = status.input_value()
+            if value.startswith("Done") and "saving" not in value:
+                break
+            time.sleep(0.1)
+        assert len(seen - {""}) >= 2, "the canvas never changed while painting"
+        assert status.input_value().startswith("Done")
+        page.wait_for_selector("#files a, #files .file-preview", timeout=15_000)
+        page.screenshot(path=str(SHOTS / "app_done.png"), full_page=True)
     assert (SHOTS / "app_done.png").stat().st_size > 10_000
 
 
@@ -94,14 +102,9 @@ def test_each_example_paints_live_then_shows_from_the_cache(monkeypatch):
     monkeypatch.setattr(app, "EXAMPLE_CACHE", app.gr.Cache(max_size=0))
     monkeypatch.setattr(app, "EXAMPLE_FOLDERS", {})
     SHOTS.mkdir(parents=True, exist_ok=True)
-    _, url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.LAUNCH_OPTIONS)
     measured = []
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(url)
-            page.wait_for_selector("#paint")
+        with _app_page() as page:
             status = page.locator("#status textarea, #status input").first
             for cached in (False, True):
                 for label in ("Astronaut", "Cat", "Coffee"):
@@ -119,8 +122,6 @@ def test_each_example_paints_live_then_shows_from_the_cache(monkeypatch):
                     if not cached:
                         assert status.input_value().startswith(f"Done: {app.STROKES['minimum']} / ")
             page.screenshot(path=str(SHOTS / "app_example_cached.png"), full_page=True)
-            browser.close()
     finally:
-        app.demo.close()
         print("click to painting (s):", measured)
     assert len(app.EXAMPLE_FOLDERS) == 3 and all(os.path.isdir(f) for f in app.EXAMPLE_FOLDERS.values())

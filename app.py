@@ -46,7 +46,7 @@ ZERO_GPU = bool(getattr(getattr(spaces, "config", None), "Config", None)
                 and spaces.config.Config.zero_gpu) or os.getenv("SPACES_ZERO_GPU", "").lower() in ("1", "true")
 ON_GPU = ZERO_GPU or torch.cuda.is_available()
 DEVICE = "cuda" if ON_GPU else "cpu"
-VISIBLE_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+VISIBLE_CORES = painter.cpus.visible_cpus()
 CPU_CORES = torch.get_num_threads()  # the cores torch paints with: painter.cpus, the container's quota
 
 
@@ -293,7 +293,7 @@ def gpu_duration(request: Request, *args, **kwargs) -> int:
     """Seconds of GPU to ask ZeroGPU for: the run's estimate (twice it: unmeasured), capped by its time
     limit, plus the start and the finish (the files are written after the GPU is handed back). ZeroGPU
     refuses a request above the visitor's quota left and queues long ones behind short ones, so a
-    default run asks for ~14 s, not its time limit."""
+    default run asks for 15 s, not its time limit."""
     limit = min(max(request.time_limit or TIME_LIMIT["value"], 5), TIME_LIMIT["maximum"])
     return math.ceil(min(limit, GPU_ESTIMATE_MARGIN * gpu_seconds(request)) + GPU_OVERHEAD_SECONDS)
 

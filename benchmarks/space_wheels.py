@@ -21,6 +21,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from huggingface_hub import SpaceCard
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
 ROOT = Path(__file__).resolve().parents[1]
 # PyPI tags torch's recent wheels manylinux_2_28 and its CUDA libraries manylinux_2_27 or older;
 # pip does not widen a --platform given to it, so every glibc up to 2.28 is named.
@@ -29,12 +33,11 @@ PLATFORMS = [f"manylinux_2_{minor}_x86_64" for minor in (5, 12, *range(17, 29))]
 
 
 def card_python() -> str:
-    front = (ROOT / "README.md").read_text().split("---")[1]
-    return re.search(r'^python_version:\s*"?([0-9.]+)"?\s*$', front, re.M).group(1)
+    return str(SpaceCard.load(ROOT / "README.md").data.python_version)
 
 
 def requirement_names(lines) -> list[str]:
-    return [re.match(r"[A-Za-z0-9_.-]+", line).group(0).lower().replace("_", "-") for line in lines]
+    return [canonicalize_name(Requirement(line).name) for line in lines]
 
 
 def main() -> int:
@@ -61,7 +64,7 @@ def main() -> int:
         if subprocess.run(command).returncode != 0:
             print("does NOT resolve (see pip's message above)")
             return 1
-        installed = {item["metadata"]["name"].lower().replace("_", "-"): item["metadata"]["version"]
+        installed = {canonicalize_name(item["metadata"]["name"]): item["metadata"]["version"]
                      for item in json.loads(report.read_text())["install"]}
     for name in requirement_names(lines):
         print(f"  {name:16} {installed.get(name, 'MISSING')}")

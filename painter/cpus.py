@@ -54,9 +54,14 @@ def cpu_quota(root: Path = CGROUP_ROOT, proc_cgroup: Path = Path("/proc/self/cgr
     return quota if quota is not None else _quota_v1(root)
 
 
+def visible_cpus() -> int:
+    """Cores this process sees: its affinity mask (where the platform has one), else the machine's."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def usable_cpus(root: Path = CGROUP_ROOT, proc_cgroup: Path = Path("/proc/self/cgroup")) -> int:
     """Cores this process may use: the affinity mask, capped by the cgroup's quota (rounded up)."""
-    visible = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    visible = visible_cpus()
     quota = cpu_quota(root, proc_cgroup)
     return max(1, min(visible, math.ceil(quota)) if quota is not None else visible)
 

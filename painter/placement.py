@@ -65,7 +65,8 @@ class Placement:
             blurred = blurred * self.weight
         cells = _cell_view(grid, blurred)  # (rows, cols, 1, c, c)
         score = cells.sum(dim=(2, 3, 4)).flatten()
-        score = score + torch.from_numpy(self.rng.uniform(0, 1e-6, score.numel())).to(score.device, score.dtype)  # ties, blank photos
+        ties = torch.from_numpy(self.rng.uniform(0, 1e-6, score.numel()))  # ties, blank photos
+        score = score + ties.to(score.device, score.dtype)
         score = torch.where(self.usable, score, torch.full_like(score, -1.0))
         n = min(n, self.cells)
         if n <= 0:

@@ -164,12 +164,14 @@ class Golden:
 
     def psnr(self) -> float:
         """The painting's likeness to the photo it was painted from, at the painting's size."""
+        from skimage.metrics import peak_signal_noise_ratio
+
         from painter.photo import fit_long_side, load_photo
 
-        painting = self.pixels.astype(np.float64)
-        photo = np.asarray(fit_long_side(load_photo(self.photo), max(painting.shape[:2])), np.float64)
+        painting = self.pixels
+        photo = np.asarray(fit_long_side(load_photo(self.photo), max(painting.shape[:2])))
         assert photo.shape == painting.shape
-        return 10 * math.log10(255.0 ** 2 / np.mean((painting - photo) ** 2))
+        return float(peak_signal_noise_ratio(photo, painting, data_range=255))
 
 
 def cli_arguments(name: str, folder: Path) -> tuple[list[str], Path]:

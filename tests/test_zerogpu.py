@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ pytest.importorskip("spaces")
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from zerogpu_child import GUIDANCE, PHOTO, SCENARIOS  # noqa: E402
+from zerogpu_child import GUIDANCE, SCENARIOS, refused_request  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -73,13 +72,9 @@ def test_a_bad_request_inside_the_gpu_function_crosses_zerogpu_as_the_cpus_sente
     import gradio as gr
 
     import app
-    from painter.controls import Controls
-    from painter.request import make_request
 
-    request = make_request(PHOTO, 30, 48, 0, None, iterations=2)
-    request.guidance = replace(request.guidance, controls=Controls(brush_size=(200.0, 300.0)))
     with pytest.raises(gr.Error) as raised:
-        list(app.paint_on_device(request))
+        list(app.paint_on_device(refused_request()))
     assert raised.value.message == result["message"] and result["message"].endswith(".")
     assert "\n" not in result["message"]
 

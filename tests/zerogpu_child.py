@@ -8,6 +8,7 @@ rest of the suite keeps a plain torch.
 Writes {scenario: {"ok": bool, "error": str, ...what it saw}} to OUT.json.
 """
 
+import functools
 import json
 import os
 import sys
@@ -65,20 +66,30 @@ def _drain(app, request, stop_file=None, on_frame=None):
     return painting, canvases, status
 
 
-def scenario_import():
+def refused_request():
+    """A request the run itself refuses (inside the GPU function, past every earlier check): a brush
+    no cell can paint at this size (make_request would refuse it earlier, so it is set afterwards)."""
+    from dataclasses import replace
+
+    from painter.controls import Controls
+    from painter.request import make_request
+
+    request = make_request(PHOTO, 30, 48, 0, None, iterations=2)
+    request.guidance = replace(request.guidance, controls=Controls(brush_size=(200.0, 300.0)))
+    return request
+
+
+def scenario_import(tmp):
     import torch
 
     import app
 
-    objective_devices = {p.device.type for p in app.PAINTER.objective.parameters()} if hasattr(
-        app.PAINTER.objective, "parameters") else set()
     return {"device": app.DEVICE, "painter_device": app.PAINTER.device.type,
             "brush_device": next(app.PAINTER.brush.parameters()).device.type,
-            "objective_devices": sorted(objective_devices), "objective": app.PAINTER.objective.name,
             "cuda_initialized": bool(torch.cuda.is_initialized())}
 
 
-def scenario_paint(name):
+def scenario_paint(name, tmp):
     import app
     from painter.request import make_request
 
@@ -108,21 +119,13 @@ def scenario_stop(tmp):
     return {"strokes": len(painting.strokes), "asked": 3000, "status": status}
 
 
-def scenario_error_inside_gpu_function():
-    """A request refused by the run itself (inside the GPU function, past every earlier check): what
-    crosses back from ZeroGPU's worker is only what `spaces` passes through as a gradio error."""
+def scenario_error_inside_gpu_function(tmp):
+    """What crosses back from ZeroGPU's worker is only what `spaces` passes through as a gradio error."""
     import app
-    from dataclasses import replace
-
-    from painter.controls import Controls
-    from painter.request import make_request
     from spaces.zero.wrappers import exception_result
 
-    request = make_request(PHOTO, 30, 48, 0, None, iterations=2)
-    # a brush no cell can paint at this size, as the run's own check finds it (make_request would refuse it earlier)
-    request.guidance = replace(request.guidance, controls=Controls(brush_size=(200.0, 300.0)))
     try:
-        _drain(app, request)
+        _drain(app, refused_request())
     except Exception as error:  # noqa: BLE001 - what ZeroGPU would see
         passed = exception_result(error).gradio_error
         return {"raised": type(error).__name__, "message": str(getattr(error, "message", error)),
@@ -140,7 +143,7 @@ def scenario_cli(tmp):
     return {"code": code, "strokes": len(data["strokes"]), "size": list(Image.open(out).size)}
 
 
-def scenario_api():
+def scenario_api(tmp):
     from painter import paint
 
     frames = list(paint(PHOTO, strokes=20, size=48, seed=1, iterations=2, device="cuda"))
@@ -148,23 +151,11 @@ def scenario_api():
             "canvas_type": type(frames[-1].canvas).__name__}
 
 
-def run_scenario(name, tmp):
-    if name == "import":
-        return scenario_import()
-    if name in GUIDANCE:
-        return scenario_paint(name)
-    if name == "stop":
-        return scenario_stop(tmp)
-    if name == "error_inside_gpu_function":
-        return scenario_error_inside_gpu_function()
-    if name == "cli":
-        return scenario_cli(tmp)
-    if name == "api":
-        return scenario_api()
-    raise KeyError(name)
+# name -> scenario(tmp): what it saw, as plain data
+SCENARIOS = {"import": scenario_import, **{name: functools.partial(scenario_paint, name) for name in GUIDANCE},
+             "stop": scenario_stop, "error_inside_gpu_function": scenario_error_inside_gpu_function,
+             "cli": scenario_cli, "api": scenario_api}
 
-
-SCENARIOS = ["import", *GUIDANCE, "stop", "error_inside_gpu_function", "cli", "api"]
 
 def emulate_zerogpu():
     """ZeroGPU's main-process emulation, before anything of the app's loads (as `import spaces` is first there)."""
@@ -189,7 +180,7 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
             try:
-                results[name] = {"ok": True, **run_scenario(name, tmp)}
+                results[name] = {"ok": True, **SCENARIOS[name](tmp)}
             except BaseException as error:  # noqa: BLE001 - every scenario reports, whatever happens
                 results[name] = {"ok": False, "error": f"{type(error).__name__}: {error}",
                                  "traceback": traceback.format_exc()[-3000:]}

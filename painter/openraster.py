@@ -68,8 +68,15 @@ def _stack_xml(width: int, height: int, layers: list[tuple[str, str]]) -> bytes:
         "version": ORA_VERSION, "w": str(width), "h": str(height),
         # MyPaint's colour transfer function: 1.0 says the pixels blend as stored, which is how
         # libmypaint painted them (MyPaint's "1.x mode"); without it MyPaint goes by the user's
-        # preferences and may blend them linearised, which looks different.
-        f"{{{MYPAINT_NS}}}eotf": "1.0"})
+        # preferences and may blend them linearised, which looks different. MyPaint's GUI acts on
+        # it when opening the file (gui/compatibility.py, ora_compat_handler); its document code
+        # alone does not and blends at its default 2.2 (lib/eotf.py): some 5/255 lighter on average.
+        f"{{{MYPAINT_NS}}}eotf": "1.0",
+        # MyPaint sets its frame to w x h on loading, but uses it only when this says "true"
+        # (lib/document.py, load_ora); otherwise it exports and shows the layers' extent rounded
+        # out to whole background tiles, e.g. 384 x 384 for a 328 x 384 painting. MyPaint's own
+        # writer always writes it ("true" or "false").
+        f"{{{MYPAINT_NS}}}frame-active": "true"})
     stack = ET.SubElement(image, "stack")
     for name, src in reversed(layers):  # the spec lists the topmost layer first
         ET.SubElement(stack, "layer", _layer_attributes(name, src))

@@ -116,6 +116,10 @@ def test_zip_is_an_openraster_file(ora):
 def test_stack_lists_levels_fine_to_coarse_over_the_background(ora):
     assert ora.image.tag == "image" and ora.image.get("version") == "0.0.5"
     assert (ora.image.get("w"), ora.image.get("h")) == (str(WIDTH), str(HEIGHT))
+    # What MyPaint needs to show it as painted (tests/test_openraster_readers.py opens it there): blend
+    # as stored, and keep to w x h rather than whole background tiles.
+    mypaint = "{http://mypaint.org/ns/openraster}"
+    assert (ora.image.get(mypaint + "eotf"), ora.image.get(mypaint + "frame-active")) == ("1.0", "true")
     names = [layer.get("name") for layer in ora.layers]
     assert names == ["level 3 of 3: 24 strokes, 15 px cells", "level 2 of 3: 16 strokes, 30 px cells",
                      "level 1 of 3: 8 strokes, 60 px cells", "background"]

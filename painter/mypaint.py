@@ -10,6 +10,7 @@ from __future__ import annotations
 import colorsys
 import ctypes
 import functools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,9 @@ TILE = 64
 FIX15_ONE = 1 << 15
 STROKE_DTIME = 0.02  # seconds between curve points; MyPaint's speed inputs depend on it
 PLACE_DTIME = 10.0  # past MyPaint's 5 s, which resets the brush where it lands
+# The brush's time constants, in seconds: with them and STROKE_DTIME multiplied by a stroke's scale,
+# MyPaint paints the stroke it paints at scale 1, that many times larger, dab for dab (see Canvas.draw).
+TIME_SETTINGS = ("speed1_slowness", "speed2_slowness", "slow_tracking")
 
 
 class MyPaintMissing(RuntimeError):
@@ -150,11 +154,18 @@ class Canvas:
         """(height, width) float32 coverage in [0, 1], MyPaint's own alpha channel."""
         return self.rgba()[..., 3]
 
-    def draw(self, stroke: Stroke, stream: int = 0):
+    def draw(self, stroke: Stroke, stream: int = 0, scale: float = 1.0):
         """Draw one stroke with a fresh brush, so that the same stroke always looks the same.
 
-        The curve always has the same number of points at the same time step: MyPaint measures
-        speed in radii per second, so a stroke scaled up with its radius paints the same shape.
+        The curve always has the same number of points at the same time step. MyPaint (libmypaint
+        1.6) measures the brush's speed in px per second, not in radii, and the dry brush thins
+        with speed: a stroke drawn `k` times larger at the same time step moves `k` times faster
+        and comes out thinner (8 times larger: dabs 12 % smaller). `scale` is the canvas px per px
+        of the brush's own 64 px cell, the size the stroke's action describes (training renders
+        at 1, the default, which is the plain render): the time step and the brush's time constants
+        (TIME_SETTINGS) are multiplied by it, so that MyPaint sees the speeds of the stroke at its
+        cell's size and paints that stroke `scale` times larger, dab for dab (same positions over
+        `scale`, same radii over `scale`, same opacity, same random scatter).
 
         The dry brush scatters its dabs with MyPaint's random generator, which a fresh brush
         always seeds alike. `stream` k > 0 paints the same stroke from another stretch of that
@@ -165,31 +176,43 @@ class Canvas:
         scatter.
         """
         lib = self.lib
-        brush = _new_brush(lib, self.brush, stroke)
+        brush = _new_brush(lib, self.brush, stroke, scale)
         try:
             hue, saturation, value = colorsys.rgb_to_hsv(*stroke.colour)
             lib.mypaint_brush_set_base_value(brush, _setting("color_h"), hue)
             lib.mypaint_brush_set_base_value(brush, _setting("color_s"), saturation)
             lib.mypaint_brush_set_base_value(brush, _setting("color_v"), value)
             lib.mypaint_surface_begin_atomic(self._surface)
-            _place(lib, brush, self._surface, stroke, stream)
-            _trace(lib, brush, self._surface, stroke)
+            _place(lib, brush, self._surface, stroke, stream, scale)
+            _trace(lib, brush, self._surface, stroke, scale)
             lib.mypaint_surface_end_atomic(self._surface, ctypes.byref(_Rectangle()))
         finally:
             lib.mypaint_brush_unref(brush)
 
 
-def _new_brush(lib, definition: bytes, stroke: Stroke):
-    """A fresh brush (which restarts MyPaint's random generator) of the stroke's radius."""
+def _new_brush(lib, definition: bytes, stroke: Stroke, scale: float = 1.0):
+    """A fresh brush (which restarts MyPaint's random generator) of the stroke's radius, its time
+    constants `scale` times longer (see `Canvas.draw`)."""
     brush = lib.mypaint_brush_new()
     if not lib.mypaint_brush_from_string(brush, definition):
         lib.mypaint_brush_unref(brush)
         raise RuntimeError("MyPaint could not read the brush definition")
     lib.mypaint_brush_set_base_value(brush, _setting("radius_logarithmic"), float(np.log(max(stroke.radius, 1e-3))))
+    if scale != 1.0:  # at 1 the brush is left exactly as its file makes it
+        if not scale > 0:
+            raise ValueError(f"a stroke's scale is positive, got {scale}")
+        for name, value in _time_settings(definition).items():
+            lib.mypaint_brush_set_base_value(brush, _setting(name), value * float(scale))
     return brush
 
 
-def _place(lib, brush, surface, stroke: Stroke, stream: int):
+@functools.cache
+def _time_settings(definition: bytes) -> dict:
+    settings = json.loads(definition)["settings"]
+    return {name: float(settings[name]["base_value"]) for name in TIME_SETTINGS}
+
+
+def _place(lib, brush, surface, stroke: Stroke, stream: int, scale: float = 1.0):
     """Put the brush on the stroke's start, `stream` stretches into its random sequence (see
     `Canvas.draw`)."""
     # After a reset the first event only places the brush. MyPaint smooths the position
@@ -200,15 +223,15 @@ def _place(lib, brush, surface, stroke: Stroke, stream: int):
     # Placing again after every move keeps the brush's clock from drifting: twenty
     # moves in a row make libmypaint print "Time is running backwards!" to stdout.
     for _ in range(int(stream)):
-        lib.mypaint_brush_stroke_to(brush, surface, x0 + stroke.radius, y0, 0.0, 0.0, 0.0, STROKE_DTIME)
+        lib.mypaint_brush_stroke_to(brush, surface, x0 + stroke.radius, y0, 0.0, 0.0, 0.0, STROKE_DTIME * scale)
         lib.mypaint_brush_stroke_to(brush, surface, x0, y0, 0.0, 0.0, 0.0, PLACE_DTIME)
 
 
-def _trace(lib, brush, surface, stroke: Stroke):
-    """Move the placed brush along the stroke's curve."""
-    n = CURVE_POINTS
+def _trace(lib, brush, surface, stroke: Stroke, scale: float = 1.0):
+    """Move the placed brush along the stroke's curve, `scale` times slower than at scale 1."""
+    n, dtime = CURVE_POINTS, STROKE_DTIME * scale
     for (x, y), pressure in zip(stroke.points(n).tolist(), stroke.pressures(n).tolist()):
-        lib.mypaint_brush_stroke_to(brush, surface, x, y, pressure, 0.0, 0.0, STROKE_DTIME)
+        lib.mypaint_brush_stroke_to(brush, surface, x, y, pressure, 0.0, 0.0, dtime)
 
 
 _F = ctypes.c_float
@@ -225,11 +248,13 @@ class _Surface(ctypes.Structure):
                 ("refcount", ctypes.c_int)]
 
 
-def record_dabs(stroke: Stroke, stream: int = 0, scatter: bool = True, brush: str = BRUSH) -> np.ndarray:
+def record_dabs(stroke: Stroke, stream: int = 0, scatter: bool = True, brush: str = BRUSH,
+                scale: float = 1.0) -> np.ndarray:
     """(N, 4) float32: the dabs MyPaint paints for `stroke`, in order, as x, y, radius, opaque.
 
     A surface that records instead of painting. With `scatter=False`, the brush's random
-    offsets and radii are switched off: the dabs where the brush itself goes.
+    offsets and radii are switched off: the dabs where the brush itself goes. `scale` as in
+    `Canvas.draw`.
     """
     lib = library()
     dabs = []
@@ -245,15 +270,15 @@ def record_dabs(stroke: Stroke, stream: int = 0, scatter: bool = True, brush: st
     callbacks = (_DRAW_DAB(draw_dab), _GET_COLOR(get_color), _ON_SURFACE(lambda _: None),
                  _END_ATOMIC(lambda _, rectangle: None), _ON_SURFACE(lambda _: None))
     surface = _Surface(*callbacks, None, 1)
-    handle = _new_brush(lib, brush_definition(brush), stroke)
+    handle = _new_brush(lib, brush_definition(brush), stroke, scale)
     try:
         if not scatter:
             lib.mypaint_brush_set_mapping_n(handle, _setting("offset_by_random"), _input("pressure"), 0)
             lib.mypaint_brush_set_base_value(handle, _setting("offset_by_random"), 0.0)
             lib.mypaint_brush_set_base_value(handle, _setting("radius_by_random"), 0.0)
-        _place(lib, handle, ctypes.addressof(surface), stroke, stream)
+        _place(lib, handle, ctypes.addressof(surface), stroke, stream, scale)
         dabs.clear()  # the moves that reach another random stream paint nothing
-        _trace(lib, handle, ctypes.addressof(surface), stroke)
+        _trace(lib, handle, ctypes.addressof(surface), stroke, scale)
     finally:
         lib.mypaint_brush_unref(handle)
     return np.array(dabs, dtype=np.float32).reshape(-1, 4)

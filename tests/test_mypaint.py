@@ -145,6 +145,26 @@ def test_stroke_scales_with_the_canvas():
     assert (a & b).sum() / (a | b).sum() > 0.6
 
 
+def test_a_strokes_scale_makes_mypaint_paint_its_cell_render_larger_dab_for_dab():
+    """MyPaint measures speed in px per second and the dry brush thins with speed: drawn 8 times
+    larger at the same time step, its dabs come out smaller. With `scale` (the time step and the
+    brush's time constants stretched) it paints the stroke of the 64 px cell, scaled, dab for dab."""
+    stroke = Stroke.from_action(action())
+    cell = mypaint.record_dabs(stroke)
+    plain = mypaint.record_dabs(stroke.scaled(8))
+    assert np.median(plain[:, 2]) / 8 < 0.95 * np.median(cell[:, 2])
+    for scale in (0.5, 3.0, 8.0):
+        scaled = mypaint.record_dabs(stroke.scaled(scale), scale=scale)
+        assert scaled.shape == cell.shape
+        np.testing.assert_allclose(scaled[:, :3] / scale, cell[:, :3], atol=1e-3)
+        np.testing.assert_allclose(scaled[:, 3], cell[:, 3], atol=1e-5)
+    with mypaint.Canvas(CELL_PX, CELL_PX) as canvas:  # scale 1 is the plain render, which training uses
+        canvas.draw(stroke, scale=1.0)
+        np.testing.assert_array_equal(canvas.alpha(), render(action()))
+    with pytest.raises(ValueError):
+        mypaint.record_dabs(stroke, scale=0.0)
+
+
 def test_canvas_reads_back_every_tile():
     """A canvas that is not a whole number of tiles: strokes near its far corner are read back."""
     with mypaint.Canvas(150, 100) as canvas:

@@ -37,7 +37,7 @@ import numpy as np
 from PIL import Image
 
 from .errors import PainterError
-from .stroke import MAX_PRESSURE, Stroke
+from .stroke import CELL_PX, MAX_PRESSURE, Stroke
 
 FORMAT = "neural-painter-strokes"
 VERSION = 1
@@ -201,32 +201,34 @@ class Painting:
         # Everything is rendered before the file is opened: a failed render leaves no half-written file.
         layers, merged = [], np.zeros((height, width, 4), dtype=np.float32)  # premultiplied, as MyPaint paints
         with Canvas(width, height) as canvas:
-            for name, strokes in self.layers(factor):
+            for name, strokes in self.layers(factor, with_scales=True):
                 canvas.clear()
-                for stroke in strokes:
-                    canvas.draw(stroke.scaled(factor))
+                for stroke, scale in strokes:
+                    canvas.draw(stroke.scaled(factor), scale=scale)
                 rgba = canvas.rgba()
                 merged = rgba + (1 - rgba[..., 3:4]) * merged
                 layers.append((name, rgba))
         return write_ora(path, layers, self.background, _mypaint_canvas_to_image(merged, self.background))
 
-    def layers(self, factor: float = 1.0) -> list[tuple[str, list]]:
+    def layers(self, factor: float = 1.0, with_scales: bool = False) -> list[tuple[str, list]]:
         """(layer name, strokes) bottom to top: one layer per level that has strokes, coarse to fine.
 
         A painting that does not know its levels (one read from an older strokes file) is one layer.
         Strokes keep their painting order within a layer; were a fine stroke painted before a coarse
         one, the layers would still stack it above. Cell sizes in the names are in px of a render
-        `factor` times the painting's own size.
+        `factor` times the painting's own size. With `with_scales`, each stroke comes as
+        (stroke, its `brush_scales` at `factor`).
         """
         def count(n):
             return f"{n} stroke" if n == 1 else f"{n} strokes"
 
+        items = list(zip(self.strokes, brush_scales(self, factor))) if with_scales else list(self.strokes)
         if not self.levels:
-            return [(f"strokes: {len(self.strokes)}", list(self.strokes))]
+            return [(f"strokes: {len(self.strokes)}", items)]
         total = max(len(self.level_cells), max(self.levels) + 1)
         by_level: dict[int, list] = {}
-        for stroke, level in zip(self.strokes, self.levels):
-            by_level.setdefault(int(level), []).append(stroke)
+        for item, level in zip(items, self.levels):
+            by_level.setdefault(int(level), []).append(item)
         out = []
         for level in sorted(by_level):
             name = f"level {level + 1} of {total}: {count(len(by_level[level]))}"
@@ -335,10 +337,10 @@ def _mypaint_progress(painting: Painting, scale: float, frames: int) -> list[Ima
     marks = set(np.linspace(0, len(painting.strokes), min(frames, len(painting.strokes) + 1)).round().astype(int))
     out = []
     with Canvas(w, h) as canvas:
-        for k, s in enumerate(painting.strokes):
+        for k, (s, brush_scale) in enumerate(zip(painting.strokes, brush_scales(painting, scale))):
             if k in marks:
                 out.append(_mypaint_canvas_to_image(canvas.rgba(), painting.background))
-            canvas.draw(s.scaled(scale))
+            canvas.draw(s.scaled(scale), scale=brush_scale)
     return out
 
 
@@ -362,6 +364,22 @@ def render_with_mypaint(source, size: int | None = None) -> Image.Image:
     painting = source if isinstance(source, Painting) else Painting.load_json(source)
     w, h, factor = render_size(painting, size)
     with Canvas(w, h) as canvas:
-        for s in painting.strokes:
-            canvas.draw(s.scaled(factor))
+        for s, scale in zip(painting.strokes, brush_scales(painting, factor)):
+            canvas.draw(s.scaled(factor), scale=scale)
         return _mypaint_canvas_to_image(canvas.rgba(), painting.background)
+
+
+def brush_scales(painting: Painting, factor: float = 1.0) -> list[float]:
+    """Per stroke, px of a render `factor` times the painting's size per px of the brush's 64 px cell.
+
+    A stroke's action describes it in that cell, which the painter stretched over twice the
+    stroke's cell (its patch), so the scale is 2 x its level's cell / 64. MyPaint is told it
+    (`Canvas.draw`'s `scale`) so that it paints the stroke the neural brush was trained to
+    imitate, at any render size (benchmarks/mypaint_render.py). A painting that does not know its
+    levels' cells (an older strokes file) gets `factor`: its render at any size is its render at
+    its own size, scaled.
+    """
+    cells = painting.level_cells
+    if not painting.levels:
+        return [float(factor)] * len(painting.strokes)
+    return [2.0 * cells[level] * factor / CELL_PX if level < len(cells) else float(factor) for level in painting.levels]

@@ -1,7 +1,7 @@
 """A finished painting: its strokes in canvas pixels, its image, and its exports.
 
-Exports: PNG (the painted canvas), strokes JSON (schema below), SVG (a quadratic Bezier path per
-stroke), a timelapse GIF or MP4, a layered OpenRaster file (one layer per level, see
+Exports: PNG (the painted canvas), strokes JSON (schema below), SVG (a filled band per stroke,
+`svg.py`), a timelapse GIF or MP4, a layered OpenRaster file (one layer per level, see
 `openraster.py`), and a re-render by MyPaint itself at any size.
 
 Strokes JSON, version 1::
@@ -37,7 +37,7 @@ import numpy as np
 from PIL import Image
 
 from .errors import PainterError
-from .stroke import CELL_PX, MAX_PRESSURE, Stroke
+from .stroke import CELL_PX, Stroke
 
 FORMAT = "neural-painter-strokes"
 VERSION = 1
@@ -64,21 +64,6 @@ class StrokeRecord:
 
     def stroke(self) -> Stroke:
         return Stroke.from_action(self.action, origin=self.origin, scale=self.scale)
-
-
-def svg_width_and_opacity(stroke: Stroke) -> tuple[float, float]:
-    """Width and opacity of a solid line that looks like the dry-brush stroke.
-
-    Measured on MyPaint's `classic/dry_brush` (straight strokes, radius 3 to 20 px, pressure 0.2 to
-    0.8): the visible width is about r (1.2 + 5.4 p) and the paint per unit length about
-    r (0.9 + 3.8 (p - 0.2)); opacity is their ratio.
-    """
-    p = float(np.clip(np.mean(stroke.pressure), 0.0, MAX_PRESSURE))
-    if p <= 0.0:
-        return 0.0, 0.0
-    width = stroke.radius * (1.2 + 5.4 * p)
-    mass = stroke.radius * max(0.05, 0.9 + 3.8 * (p - 0.2))
-    return width, float(np.clip(mass / width, 0.05, 1.0))
 
 
 @dataclass
@@ -239,23 +224,11 @@ class Painting:
 
     # ------------------------------------------------------------------ SVG
     def to_svg(self) -> str:
-        def colour(c):
-            r, g, b = (int(round(255 * min(max(v, 0.0), 1.0))) for v in c)
-            return f"#{r:02x}{g:02x}{b:02x}"
+        """The painting as SVG: one filled band per stroke, shaped and shaded as the brush paints
+        (see `svg.py`), in painting order, each with its stroke's data."""
+        from .svg import painting_svg
 
-        out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width}" height="{self.height}" '
-               f'viewBox="0 0 {self.width} {self.height}">',
-               f'<rect width="100%" height="100%" fill="{colour(self.background)}"/>',
-               '<g fill="none" stroke-linecap="round" stroke-linejoin="round">']
-        for s in self.strokes:
-            width, opacity = svg_width_and_opacity(s)
-            if width <= 0:
-                continue
-            (x0, y0), (cx, cy), (x1, y1) = s.start, s.bezier_control(), s.end
-            out.append(f'<path d="M{x0:.1f} {y0:.1f}Q{cx:.1f} {cy:.1f} {x1:.1f} {y1:.1f}" '
-                       f'stroke="{colour(s.colour)}" stroke-width="{width:.2f}" stroke-opacity="{opacity:.2f}"/>')
-        out.append("</g></svg>")
-        return "\n".join(out)
+        return painting_svg(self, BRUSH)
 
     def save_svg(self, path):
         Path(path).write_text(self.to_svg())

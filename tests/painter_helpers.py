@@ -1,6 +1,8 @@
-"""Shared helpers for the painter's tests: a small brush and a small photo, no network."""
+"""Shared helpers for the painter's tests: a small brush, a small photo and Chromium, no network."""
 
+import contextlib
 import os
+import shutil
 
 os.environ.setdefault("NEURAL_PAINTER_OFFLINE", "1")  # never try to download VGG16 in tests
 
@@ -34,3 +36,33 @@ def photo(width=96, height=64) -> np.ndarray:
     img[disc] = (0.1, 0.1, 0.15)
     img[int(height * 0.7):int(height * 0.8), int(width * 0.55):int(width * 0.9)] = (0.9, 0.1, 0.1)
     return (img * 255).astype(np.uint8)
+
+
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def need_chromium():
+    """Skip with one line where Debian's Chromium or Playwright is missing, except in CI (env CI set),
+    where a browser test must run. No browser is ever downloaded (never `playwright install`)."""
+    import pytest
+
+    if not os.environ.get("CI"):
+        if not os.path.exists(CHROMIUM):
+            pytest.skip("Chromium is not installed (apt-get install chromium)")
+        pytest.importorskip("playwright")
+
+
+@contextlib.contextmanager
+def chromium_page(width=1280, height=1000):
+    """A page of Debian's Chromium, headless, driven by Playwright."""
+    need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(viewport={"width": width, "height": height})
+        finally:
+            browser.close()

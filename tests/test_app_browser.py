@@ -7,24 +7,20 @@ in CI (env CI set) it must run.
 
 import contextlib
 import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from painter_helpers import chromium_page, need_chromium
+
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "outputs" / "screenshots"))
 
-if not os.environ.get("CI"):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-    pytest.importorskip("playwright")
-
-from playwright.sync_api import sync_playwright  # noqa: E402
+try:
+    need_chromium()
+except pytest.skip.Exception as reason:
+    pytest.skip(str(reason), allow_module_level=True)
 
 import app  # noqa: E402
 
@@ -38,13 +34,10 @@ def _app_page():
     """The app served in this process, and a page of Debian's Chromium open on it."""
     _, url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.LAUNCH_OPTIONS)
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        with chromium_page() as page:
             page.goto(url)
             page.wait_for_selector("#paint")
             yield page
-            browser.close()
     finally:
         app.demo.close()
 

@@ -1,4 +1,4 @@
-"""python -m training data|train|eval|push: make stroke data, train, evaluate and publish the brush."""
+"""python -m training data|train|eval|svg|push: make stroke data, train, evaluate, fit the SVG outline to, and publish the brush."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ COMMANDS = {
     "data": ("training.data", "render MyPaint strokes into .npz shards"),
     "train": ("training.train", "train the brush: generator, critic, then both as a GAN"),
     "eval": ("training.evaluate", "measure the brush against fresh MyPaint strokes (prints JSON)"),
+    "svg": ("training.svg_fit", "fit the SVG export's stroke outline to the brush (writes svg.json)"),
     "push": ("training.push", "publish a trained brush on the Hugging Face Hub with its model card"),
 }
 

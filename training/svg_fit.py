@@ -103,13 +103,14 @@ def fit(brush: Brush, strokes: int = 512, held_out: int = 256, steps: int = 200,
 def add_arguments(parser):
     parser.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT, help="brush folder (its svg.json is written)")
     parser.add_argument("--strokes", type=int, default=512, help="random actions fitted on")
+    parser.add_argument("--held-out", type=int, default=256, help="fresh actions the fit's error is measured on")
     parser.add_argument("--steps", type=int, default=200, help="Adam steps")
     parser.add_argument("--seed", type=int, default=0)
 
 
 def run(args):
     brush = Brush.from_pretrained(args.checkpoint).eval()
-    result, record = fit(brush, strokes=args.strokes, steps=args.steps, seed=args.seed)
+    result, record = fit(brush, strokes=args.strokes, held_out=args.held_out, steps=args.steps, seed=args.seed)
     path = Path(args.checkpoint) / FIT_FILE
     path.write_text(json.dumps(result.to_json(**record), indent=2) + "\n")
     print(json.dumps(result.to_json(**record)))

@@ -26,102 +26,8 @@ but 21.40 / 21.36 dB; x 0.6 20.7 dB. Shipped: x 0.8 (painting.RERENDER_PRESSURE)
 judge on every photo at both sizes, PSNR within 0.1 dB, and 0.558 / 0.571 from the painting
 instead of 0.673 / 0.688. The variants below are named against full pressure.
 
-Means over the photos (the run below; per-photo rows and the by-level table: run the script):
-
-    | variant | render px | vs photo: distance | PSNR | SSIM | vs painting: distance | PSNR | s |
-    |---|---|---|---|---|---|---|---|---|
-    | astronaut | neural painting (the PNG) | 384 | 0.8952 | 20.51 | 0.591 | 0.0000 | inf | 0.0 |
-    | astronaut | before | 384 | 1.1608 | 18.61 | 0.469 | 0.8114 | 23.44 | 0.6 |
-    | astronaut | clock x render | 384 | 1.1608 | 18.61 | 0.469 | 0.8114 | 23.44 | 0.3 |
-    | astronaut | dtime x scale | 384 | 1.1587 | 18.67 | 0.475 | 0.8051 | 23.58 | 0.4 |
-    | astronaut | shipped | 384 | 1.1567 | 18.68 | 0.476 | 0.8015 | 23.62 | 0.4 |
-    | astronaut | shipped, radius x 0.9 | 384 | 1.1482 | 18.75 | 0.472 | 0.7727 | 23.71 | 0.6 |
-    | astronaut | shipped, radius x 1.1 | 384 | 1.1656 | 18.37 | 0.469 | 0.8109 | 22.79 | 0.4 |
-    | astronaut | shipped, pressure x 0.9 | 384 | 1.1369 | 18.83 | 0.482 | 0.7456 | 24.07 | 0.5 |
-    | astronaut | shipped, pressure x 1.1 | 384 | 1.1813 | 18.26 | 0.462 | 0.8485 | 22.55 | 0.4 |
-    | astronaut | shipped, pressure + 0.05 | 384 | 1.1759 | 18.37 | 0.465 | 0.8387 | 22.83 | 0.5 |
-    | astronaut | shipped, 200 curve points | 384 | 1.1559 | 18.67 | 0.476 | 0.8015 | 23.61 | 0.8 |
-    | astronaut | shipped, 2x supersampled | 384 | 1.1585 | 18.72 | 0.476 | 0.8028 | 23.69 | 0.7 |
-    | astronaut | before | 2048 | 1.1944 | 18.21 | 0.439 | 0.8758 | 22.35 | 5.0 |
-    | astronaut | clock x render | 2048 | 1.1715 | 18.63 | 0.468 | 0.8275 | 23.44 | 4.3 |
-    | astronaut | dtime x scale | 2048 | 1.1696 | 18.66 | 0.472 | 0.8264 | 23.50 | 4.4 |
-    | astronaut | shipped | 2048 | 1.1656 | 18.70 | 0.475 | 0.8170 | 23.62 | 4.6 |
-    | astronaut | shipped, radius x 0.9 | 2048 | 1.1596 | 18.74 | 0.470 | 0.7878 | 23.65 | 4.2 |
-    | astronaut | shipped, radius x 1.1 | 2048 | 1.1699 | 18.40 | 0.469 | 0.8227 | 22.82 | 5.7 |
-    | astronaut | shipped, pressure x 0.9 | 2048 | 1.1473 | 18.82 | 0.480 | 0.7618 | 24.02 | 4.4 |
-    | astronaut | shipped, pressure x 1.1 | 2048 | 1.1862 | 18.30 | 0.461 | 0.8571 | 22.60 | 4.1 |
-    | astronaut | shipped, pressure + 0.05 | 2048 | 1.1811 | 18.41 | 0.465 | 0.8475 | 22.87 | 4.4 |
-    | astronaut | shipped, 200 curve points | 2048 | 1.1656 | 18.69 | 0.475 | 0.8177 | 23.62 | 4.9 |
-    | chelsea | neural painting (the PNG) | 384 | 0.8682 | 26.01 | 0.713 | 0.0000 | inf | 0.0 |
-    | chelsea | before | 384 | 1.0747 | 24.65 | 0.630 | 0.6376 | 28.74 | 0.4 |
-    | chelsea | clock x render | 384 | 1.0747 | 24.65 | 0.630 | 0.6376 | 28.74 | 0.4 |
-    | chelsea | dtime x scale | 384 | 1.0786 | 24.69 | 0.632 | 0.6413 | 28.83 | 0.5 |
-    | chelsea | shipped | 384 | 1.0806 | 24.69 | 0.632 | 0.6445 | 28.85 | 0.4 |
-    | chelsea | shipped, radius x 0.9 | 384 | 1.0410 | 24.79 | 0.637 | 0.5839 | 29.16 | 0.5 |
-    | chelsea | shipped, radius x 1.1 | 384 | 1.1286 | 24.38 | 0.619 | 0.7226 | 27.86 | 0.5 |
-    | chelsea | shipped, pressure x 0.9 | 384 | 1.0238 | 24.94 | 0.649 | 0.5469 | 29.51 | 0.6 |
-    | chelsea | shipped, pressure x 1.1 | 384 | 1.1286 | 24.28 | 0.608 | 0.7412 | 27.78 | 0.6 |
-    | chelsea | shipped, pressure + 0.05 | 384 | 1.1258 | 24.36 | 0.613 | 0.7297 | 27.99 | 0.6 |
-    | chelsea | shipped, 200 curve points | 384 | 1.0788 | 24.69 | 0.632 | 0.6426 | 28.84 | 0.8 |
-    | chelsea | shipped, 2x supersampled | 384 | 1.0790 | 24.76 | 0.634 | 0.6483 | 28.93 | 0.7 |
-    | chelsea | before | 2048 | 1.1006 | 24.48 | 0.616 | 0.7050 | 28.06 | 2.9 |
-    | chelsea | clock x render | 2048 | 1.0820 | 24.69 | 0.629 | 0.6585 | 28.75 | 3.1 |
-    | chelsea | dtime x scale | 2048 | 1.0840 | 24.70 | 0.630 | 0.6660 | 28.74 | 2.5 |
-    | chelsea | shipped | 2048 | 1.0896 | 24.72 | 0.631 | 0.6642 | 28.84 | 3.2 |
-    | chelsea | shipped, radius x 0.9 | 2048 | 1.0436 | 24.79 | 0.635 | 0.5969 | 29.07 | 3.2 |
-    | chelsea | shipped, radius x 1.1 | 2048 | 1.1286 | 24.43 | 0.619 | 0.7290 | 27.89 | 3.1 |
-    | chelsea | shipped, pressure x 0.9 | 2048 | 1.0364 | 24.95 | 0.648 | 0.5720 | 29.44 | 2.3 |
-    | chelsea | shipped, pressure x 1.1 | 2048 | 1.1307 | 24.32 | 0.608 | 0.7499 | 27.82 | 2.6 |
-    | chelsea | shipped, pressure + 0.05 | 2048 | 1.1255 | 24.41 | 0.613 | 0.7368 | 28.03 | 1.9 |
-    | chelsea | shipped, 200 curve points | 2048 | 1.0886 | 24.72 | 0.631 | 0.6640 | 28.83 | 2.5 |
-    | coffee | neural painting (the PNG) | 384 | 0.8022 | 23.20 | 0.639 | 0.0000 | inf | 0.0 |
-    | coffee | before | 384 | 1.0304 | 21.87 | 0.564 | 0.5824 | 26.98 | 0.3 |
-    | coffee | clock x render | 384 | 1.0304 | 21.87 | 0.564 | 0.5824 | 26.98 | 0.4 |
-    | coffee | dtime x scale | 384 | 1.0270 | 21.91 | 0.567 | 0.5772 | 27.08 | 0.5 |
-    | coffee | shipped | 384 | 1.0253 | 21.92 | 0.568 | 0.5728 | 27.10 | 0.3 |
-    | coffee | shipped, radius x 0.9 | 384 | 1.0205 | 22.02 | 0.562 | 0.5717 | 27.22 | 0.5 |
-    | coffee | shipped, radius x 1.1 | 384 | 1.0512 | 21.69 | 0.562 | 0.6114 | 26.56 | 0.3 |
-    | coffee | shipped, pressure x 0.9 | 384 | 1.0112 | 22.07 | 0.571 | 0.5240 | 27.49 | 0.5 |
-    | coffee | shipped, pressure x 1.1 | 384 | 1.0464 | 21.58 | 0.557 | 0.6276 | 26.20 | 0.3 |
-    | coffee | shipped, pressure + 0.05 | 384 | 1.0412 | 21.66 | 0.560 | 0.6135 | 26.43 | 0.4 |
-    | coffee | shipped, 200 curve points | 384 | 1.0249 | 21.92 | 0.568 | 0.5734 | 27.11 | 0.7 |
-    | coffee | shipped, 2x supersampled | 384 | 1.0228 | 21.94 | 0.568 | 0.5698 | 27.12 | 0.6 |
-    | coffee | before | 2048 | 1.0514 | 21.59 | 0.541 | 0.6434 | 25.98 | 2.7 |
-    | coffee | clock x render | 2048 | 1.0336 | 21.89 | 0.564 | 0.5924 | 26.93 | 2.3 |
-    | coffee | dtime x scale | 2048 | 1.0311 | 21.92 | 0.565 | 0.5903 | 26.99 | 4.0 |
-    | coffee | shipped | 2048 | 1.0275 | 21.93 | 0.567 | 0.5822 | 27.04 | 3.4 |
-    | coffee | shipped, radius x 0.9 | 2048 | 1.0225 | 22.02 | 0.561 | 0.5803 | 27.08 | 3.1 |
-    | coffee | shipped, radius x 1.1 | 2048 | 1.0528 | 21.73 | 0.562 | 0.6175 | 26.59 | 2.8 |
-    | coffee | shipped, pressure x 0.9 | 2048 | 1.0154 | 22.07 | 0.570 | 0.5351 | 27.35 | 3.9 |
-    | coffee | shipped, pressure x 1.1 | 2048 | 1.0495 | 21.61 | 0.557 | 0.6367 | 26.19 | 2.4 |
-    | coffee | shipped, pressure + 0.05 | 2048 | 1.0439 | 21.69 | 0.559 | 0.6238 | 26.42 | 1.7 |
-    | coffee | shipped, 200 curve points | 2048 | 1.0266 | 21.94 | 0.567 | 0.5821 | 27.04 | 3.1 |
-    
-    Mean over the photos:
-    | variant | render px | vs photo: distance | PSNR | SSIM | vs painting: distance | PSNR |
-    |---|---|---|---|---|---|---|
-    | neural painting (the PNG) | 384 | 0.8552 | 23.24 | 0.648 | 0.0000 | inf |
-    | before | 384 | 1.0886 | 21.71 | 0.554 | 0.6772 | 26.39 |
-    | clock x render | 384 | 1.0886 | 21.71 | 0.554 | 0.6772 | 26.39 |
-    | dtime x scale | 384 | 1.0881 | 21.76 | 0.558 | 0.6745 | 26.50 |
-    | shipped | 384 | 1.0875 | 21.76 | 0.559 | 0.6730 | 26.52 |
-    | shipped, radius x 0.9 | 384 | 1.0699 | 21.85 | 0.557 | 0.6428 | 26.70 |
-    | shipped, radius x 1.1 | 384 | 1.1151 | 21.48 | 0.550 | 0.7150 | 25.74 |
-    | shipped, pressure x 0.9 | 384 | 1.0573 | 21.94 | 0.567 | 0.6055 | 27.02 |
-    | shipped, pressure x 1.1 | 384 | 1.1188 | 21.37 | 0.542 | 0.7391 | 25.51 |
-    | shipped, pressure + 0.05 | 384 | 1.1143 | 21.47 | 0.546 | 0.7273 | 25.75 |
-    | shipped, 200 curve points | 384 | 1.0865 | 21.76 | 0.559 | 0.6725 | 26.52 |
-    | shipped, 2x supersampled | 384 | 1.0867 | 21.81 | 0.559 | 0.6736 | 26.58 |
-    | before | 2048 | 1.1154 | 21.42 | 0.532 | 0.7414 | 25.47 |
-    | clock x render | 2048 | 1.0957 | 21.74 | 0.554 | 0.6928 | 26.37 |
-    | dtime x scale | 2048 | 1.0949 | 21.76 | 0.556 | 0.6942 | 26.41 |
-    | shipped | 2048 | 1.0942 | 21.79 | 0.558 | 0.6878 | 26.50 |
-    | shipped, radius x 0.9 | 2048 | 1.0752 | 21.85 | 0.555 | 0.6550 | 26.60 |
-    | shipped, radius x 1.1 | 2048 | 1.1171 | 21.52 | 0.550 | 0.7231 | 25.77 |
-    | shipped, pressure x 0.9 | 2048 | 1.0664 | 21.95 | 0.566 | 0.6230 | 26.93 |
-    | shipped, pressure x 1.1 | 2048 | 1.1221 | 21.41 | 0.542 | 0.7479 | 25.54 |
-    | shipped, pressure + 0.05 | 2048 | 1.1168 | 21.50 | 0.546 | 0.7361 | 25.77 |
-    | shipped, 200 curve points | 2048 | 1.0936 | 21.78 | 0.558 | 0.6879 | 26.50 |
+The figures above are means of the script's own tables (per photo, per variant and size, and by
+level): run it to print them.
 
 How it measures: each photo is painted as a user's `python -m painter paint PHOTO --strokes 400
 --size 384 --objective pixel` would (the strokes' actions, cells and levels kept), then rendered
@@ -141,9 +47,12 @@ Variants of what the export controls (all but `shipped` are local to this script
 - `clock x render`: time step and the brush's time constants times the render's size over the
   painting's: each size is the painting-size render, scaled (what a strokes file without levels gets);
 - `dtime x scale`: the time step alone times the stroke's scale (its cell's px per brush px);
-- `shipped`: time step and time constants times the stroke's scale (`Canvas.draw(scale=)`,
-  `brush_scales`): MyPaint paints the training render of the stroke, scaled, dab for dab;
-- `shipped` with radius x 0.9 / 1.1, pressure x 0.9 / 1.1 or + 0.05, 200 curve points, or
+- `scaled clock, full pressure`: time step and time constants times the stroke's scale
+  (`Canvas.draw(scale=)`, `brush_scales`): MyPaint paints the training render of the stroke,
+  scaled, dab for dab;
+- `shipped`: `render_with_mypaint` itself, the scaled clock at `RERENDER_PRESSURE` (0.8) of the
+  stroke's pressure;
+- the scaled clock with radius x 0.9 / 1.1, pressure x 0.6 to 1.1 or + 0.05, 200 curve points, or
   (at the painting's own size) rendered at 2x and box-filtered down.
 """
 

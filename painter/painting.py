@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -327,8 +327,7 @@ RERENDER_PRESSURE = 0.8
 
 def for_mypaint(stroke: Stroke, factor: float) -> Stroke:
     """A painting's stroke as MyPaint re-renders it on a canvas `factor` times the painting's size."""
-    s = stroke.scaled(factor)
-    return Stroke(s.start, s.control, s.end, s.radius, tuple(p * RERENDER_PRESSURE for p in s.pressure), s.colour)
+    return replace(stroke.scaled(factor), pressure=tuple(p * RERENDER_PRESSURE for p in stroke.pressure))
 
 
 def render_size(painting: Painting, size: int | None = None) -> tuple[int, int, float]:

@@ -2,7 +2,8 @@
 
 Each stroke becomes the envelope of the brush's dabs along its curve (a round-capped band whose
 half-width follows the stroke's radius and its pressure ramp), filled with the stroke's colour at
-one opacity. How wide and how opaque comes from a fit to the brush itself (`OutlineFit`, fitted by
+one opacity, its edge blurred as the brush's soft dabs are. How wide, how opaque and how soft
+comes from a fit to the brush itself (`OutlineFit`, fitted by
 least squares on the neural brush's coverage of random strokes: `python -m training svg`, kept
 next to the brush's weights in `svg.json`). Over-compositing the bands in painting order is what
 the painter does with the brush's coverage, so every SVG renderer paints about the same picture.
@@ -31,7 +32,8 @@ CAP_POINTS = 6  # points on each round cap, ends excluded
 @dataclass(frozen=True)
 class OutlineFit:
     """The band that stands for one stroke of `brush`: half-width `radius * (a + b * pressure)` at
-    each point of the curve, opacity `sigmoid(c + d * mean pressure)` over the whole band."""
+    each point of the curve, opacity `sigmoid(c + d * mean pressure)` over the whole band, its edge
+    blurred by a Gaussian of `softness * radius` px."""
 
     brush: str
     half_width: tuple[float, float]
@@ -102,9 +104,9 @@ MIN_BLUR_PX = 0.3          # under this a renderer's antialiasing is the softnes
 MARGINS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)  # filter regions, in shares of the band's box
 
 
-def stroke_path(stroke, fit: OutlineFit, order: int, level: int | None = None) -> tuple[str, str | None] | None:
-    """The `<path>` element of one stroke and the id of the blur filter it uses (None: none), or None
-    for a stroke that leaves no paint."""
+def stroke_path(stroke, fit: OutlineFit, order: int, level: int | None = None) -> tuple[str, tuple | None] | None:
+    """The `<path>` element of one stroke and the blur filter it uses (`_blur_class`; None: none),
+    or None for a stroke that leaves no paint."""
     n = curve_samples(stroke)
     pressures = stroke.pressures(n)
     opacity = float(fit.opacity_of(float(np.mean(pressures))))
@@ -121,12 +123,13 @@ def stroke_path(stroke, fit: OutlineFit, order: int, level: int | None = None) -
                  "data-radius": f"{stroke.radius:.3f}",
                  "data-pressure": " ".join(f"{p:.4f}" for p in stroke.pressure)})
     attributes = " ".join(f"{k}={quoteattr(v)}" for k, v in data.items())
-    filtered = f' filter="url(#{blur})"' if blur else ""
+    filtered = f' filter="url(#{_filter_id(blur)})"' if blur else ""
     return f'<path d="{d}" fill="{hex_colour(stroke.colour)}" fill-opacity="{opacity:.3f}"{filtered} {attributes}/>', blur
 
 
-def _blur_class(sigma: float, outline: np.ndarray) -> str | None:
-    """The id of the shared blur filter for a Gaussian of `sigma` px on a band with this outline.
+def _blur_class(sigma: float, outline: np.ndarray) -> tuple[int, int] | None:
+    """The shared blur filter, (step, margin), for a Gaussian of `sigma` px on a band with this
+    outline: sigma is 2 ** (step / BLUR_STEPS_PER_OCTAVE), the filter region MARGINS[margin].
 
     A filter paints only inside its region, a box around the band's own: the margin must hold
     three sigmas of blur on the band's narrower side, or the soft edge would be cut off square.
@@ -137,14 +140,17 @@ def _blur_class(sigma: float, outline: np.ndarray) -> str | None:
     side = float(max(1e-3, min(np.ptp(outline[:, 0]), np.ptp(outline[:, 1]))))
     sigma = 2 ** (step / BLUR_STEPS_PER_OCTAVE)
     margin = next((k for k, m in enumerate(MARGINS) if m * side >= 3 * sigma), len(MARGINS) - 1)
-    return f"blur{step}m{margin}"
+    return step, margin
 
 
-def _blur_filter(blur: str) -> str:
-    step, margin = blur[len("blur"):].split("m")
-    sigma, m = 2 ** (int(step) / BLUR_STEPS_PER_OCTAVE), MARGINS[int(margin)]
+def _filter_id(blur: tuple[int, int]) -> str:
+    return f"blur{blur[0]}m{blur[1]}"
+
+
+def _blur_filter(blur: tuple[int, int]) -> str:
+    sigma, m = 2 ** (blur[0] / BLUR_STEPS_PER_OCTAVE), MARGINS[blur[1]]
     # sRGB: the band is one colour, so only its coverage is blurred, as the brush's soft dabs are.
-    return (f'<filter id="{blur}" x="{-m:g}" y="{-m:g}" width="{1 + 2 * m:g}" height="{1 + 2 * m:g}" '
+    return (f'<filter id="{_filter_id(blur)}" x="{-m:g}" y="{-m:g}" width="{1 + 2 * m:g}" height="{1 + 2 * m:g}" '
             f'color-interpolation-filters="sRGB"><feGaussianBlur stdDeviation="{sigma:.3f}"/></filter>')
 
 
@@ -170,7 +176,7 @@ def painting_svg(painting, brush: str) -> str:
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{painting.width}" height="{painting.height}" '
            f'viewBox="0 0 {painting.width} {painting.height}" data-brush={quoteattr(brush)}>']
     if blurs:
-        out += ["<defs>", *(blurs[k] for k in sorted(blurs)), "</defs>"]
+        out += ["<defs>", *(blurs[k] for k in sorted(blurs, key=_filter_id)), "</defs>"]
     out.append(f'<rect width="100%" height="100%" fill="{hex_colour(painting.background)}"/>')
     out += paths
     out.append("</svg>")

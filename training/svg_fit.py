@@ -64,6 +64,11 @@ def band_coverage(fit: OutlineFit, distances, pressures, radii) -> torch.Tensor:
     return edge * fit.opacity_of(pressures.mean(1))[:, None]
 
 
+def as_fit(name: str, p) -> OutlineFit:
+    """Five numbers, fitted or being fitted, as the `OutlineFit` they stand for (the blur kept positive)."""
+    return OutlineFit(name, (p[0], p[1]), (p[2], p[3]), abs(p[4]))
+
+
 def fit(brush: Brush, strokes: int = 512, held_out: int = 256, steps: int = 200, seed: int = 0,
         name: str = BRUSH) -> tuple[OutlineFit, dict]:
     generator = torch.Generator().manual_seed(seed)
@@ -77,8 +82,7 @@ def fit(brush: Brush, strokes: int = 512, held_out: int = 256, steps: int = 200,
     optimiser = torch.optim.Adam([params], lr=0.03)
 
     def error(p, part):
-        band = band_coverage(OutlineFit(name, (p[0], p[1]), (p[2], p[3]), p[4].abs()), distances[part], pressures[part],
-                             radii[part])
+        band = band_coverage(as_fit(name, p), distances[part], pressures[part], radii[part])
         return (band - coverage[part]).pow(2).mean()
 
     started = time.perf_counter()
@@ -87,11 +91,9 @@ def fit(brush: Brush, strokes: int = 512, held_out: int = 256, steps: int = 200,
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
-    p = [round(float(v), 4) for v in params.detach()]
-    p[4] = abs(p[4])
-    result = OutlineFit(name, (p[0], p[1]), (p[2], p[3]), p[4])
+    result = as_fit(name, [round(float(v), 4) for v in params.detach()])
     with torch.no_grad():
-        test_error = float(error(torch.tensor(p), test))
+        test_error = float(error(torch.tensor([*result.half_width, *result.opacity, result.softness]), test))
     record = {"fitted_on": f"{strokes} random actions, {steps} Adam steps, seed {seed}",
               "held_out_strokes": held_out,
               "held_out_mse": round(test_error, 5),
@@ -111,6 +113,6 @@ def add_arguments(parser):
 def run(args):
     brush = Brush.from_pretrained(args.checkpoint).eval()
     result, record = fit(brush, strokes=args.strokes, held_out=args.held_out, steps=args.steps, seed=args.seed)
-    path = Path(args.checkpoint) / FIT_FILE
-    path.write_text(json.dumps(result.to_json(**record), indent=2) + "\n")
-    print(json.dumps(result.to_json(**record)))
+    data = result.to_json(**record)
+    (Path(args.checkpoint) / FIT_FILE).write_text(json.dumps(data, indent=2) + "\n")
+    print(json.dumps(data))

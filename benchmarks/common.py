@@ -90,11 +90,9 @@ def square_256(image):
 
 def score(painting, photo) -> tuple[float, float]:
     """PSNR and SSIM of a painting against its photo, as PEERS.md computes them."""
-    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+    from benchmarks import judge
 
-    a, b = square_256(painting), square_256(photo)
-    return (float(peak_signal_noise_ratio(b, a, data_range=1.0)),
-            float(structural_similarity(b, a, channel_axis=2, data_range=1.0)))
+    return judge.psnr_ssim(square_256(painting), square_256(photo))
 
 
 def perceptual_distance(painting, photo) -> float:
@@ -108,15 +106,12 @@ def full_size_scores(painting, photo) -> tuple[float, float, float]:
     """PSNR, SSIM and the judge's distance at the painting's own size (not PEERS.md's 256 px crop;
     the judge itself sees at most 512 px): where a bigger working size should show."""
     import numpy as np
-    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
     from benchmarks import judge
 
     a = np.asarray(painting.convert("RGB"), dtype=np.float64) / 255.0
     b = np.asarray(photo.convert("RGB").resize(painting.size), dtype=np.float64) / 255.0
-    psnr = float(peak_signal_noise_ratio(b, a, data_range=1.0))
-    ssim = float(structural_similarity(b, a, channel_axis=2, data_range=1.0))
-    return psnr, ssim, judge.distance(a, b)
+    return (*judge.psnr_ssim(a, b), judge.distance(a, b))
 
 
 def style_distance(image, style) -> float:

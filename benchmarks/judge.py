@@ -103,9 +103,7 @@ def distance(image, reference) -> float:
 def style_distance(image, style) -> float:
     """How far an image's textures are from a style's: Gram matrices (Gatys et al. 2016) of the
     judge's five stages, each stage's squared error divided by the style Gram's squared norm."""
-    a = _same_size(image, image)[0]
-    b = _pil(style)
-    b = b.resize(_same_size(b, b)[0].size, Image.LANCZOS) if max(b.size) > MAX_SIDE else b
+    a, b = _same_size(image, image)[0], _same_size(style, style)[0]
 
     def gram(x):
         f = x.flatten(2)
@@ -118,16 +116,20 @@ def style_distance(image, style) -> float:
     return total / len(ours)
 
 
+def psnr_ssim(image: np.ndarray, reference: np.ndarray) -> tuple[float, float]:
+    """skimage's PSNR and SSIM of a float RGB array in [0, 1] against a reference of its size."""
+    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+    return (float(peak_signal_noise_ratio(reference, image, data_range=1.0)),
+            float(structural_similarity(reference, image, channel_axis=2, data_range=1.0)))
+
+
 def scores(image, reference) -> dict:
     """PSNR and SSIM (skimage) and the judge's distance of `image` against `reference`, at `image`'s
     size (at most MAX_SIDE px on the long side)."""
-    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
-
     a, b = _same_size(image, reference)
-    x, y = (np.asarray(im, np.float64) / 255 for im in (a, b))
-    return {"psnr": float(peak_signal_noise_ratio(y, x, data_range=1.0)),
-            "ssim": float(structural_similarity(y, x, channel_axis=2, data_range=1.0)),
-            "distance": distance(a, b)}
+    psnr, ssim = psnr_ssim(*(np.asarray(im, np.float64) / 255 for im in (a, b)))
+    return {"psnr": psnr, "ssim": ssim, "distance": distance(a, b)}
 
 
 def main(argv=None) -> int:

@@ -50,12 +50,18 @@ def render_resvg(path: Path) -> Image.Image:
 
 
 def render_chromium(path: Path) -> Image.Image:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from test_svg import svg_in_browser  # the tests' way of showing an SVG in Chromium
-    from painter_helpers import chromium_page
+    """The SVG inline in a page of Debian's Chromium (headless, Playwright), screenshot at its size."""
+    import xml.etree.ElementTree as ET
 
-    with chromium_page() as page:
-        return svg_in_browser(page, path)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from painter_helpers import chromium_page  # the one way the project opens Chromium
+
+    root = ET.parse(path).getroot()
+    width, height = int(root.get("width")), int(root.get("height"))
+    with chromium_page(width, height) as page:
+        page.set_content(f'<html><body style="margin:0">{Path(path).read_text()}</body></html>')
+        shot = page.screenshot(clip={"x": 0, "y": 0, "width": width, "height": height})
+    return Image.open(io.BytesIO(shot)).convert("RGB")
 
 
 RENDERERS = {"librsvg": render_librsvg, "resvg": render_resvg, "chromium": render_chromium}

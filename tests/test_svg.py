@@ -9,9 +9,7 @@ does not blur in, so strokes fade towards the borders), and its blur is a little
 Gaussian; resvg and Chromium blur as the SVG specification's Gaussian (benchmarks/svg_export.py).
 """
 
-import io
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -20,6 +18,7 @@ from PIL import Image
 from skimage import data
 
 from benchmarks import judge
+from benchmarks.svg_export import render_chromium, render_librsvg, render_resvg
 from painter import Painter, Painting
 from painter.svg import outline_fit
 from painter_helpers import brush
@@ -45,29 +44,16 @@ def painted(tmp_path_factory):
 def rsvg(path) -> Image.Image:
     if shutil.which("rsvg-convert") is None:
         pytest.skip("librsvg's rsvg-convert is not installed (apt-get install librsvg2-bin)")
-    out = subprocess.run(["rsvg-convert", str(path)], capture_output=True, check=True).stdout
-    return Image.open(io.BytesIO(out)).convert("RGB")
+    return render_librsvg(path)
 
 
 def resvg(path) -> Image.Image:
-    resvg_py = pytest.importorskip("resvg_py", reason="resvg is not installed (pip install resvg-py)")
-    return Image.open(io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_path=str(path))))).convert("RGB")
+    pytest.importorskip("resvg_py", reason="resvg is not installed (pip install resvg-py)")
+    return render_resvg(path)
 
 
 def chromium(path) -> Image.Image:
-    from painter_helpers import chromium_page
-
-    with chromium_page() as page:
-        return svg_in_browser(page, path)
-
-
-def svg_in_browser(page, path) -> Image.Image:
-    root = ET.parse(path).getroot()
-    width, height = int(root.get("width")), int(root.get("height"))
-    page.set_viewport_size({"width": width, "height": height})
-    page.set_content(f'<html><body style="margin:0">{open(path).read()}</body></html>')
-    shot = page.screenshot(clip={"x": 0, "y": 0, "width": width, "height": height})
-    return Image.open(io.BytesIO(shot)).convert("RGB")
+    return render_chromium(path)  # skips with one line where Chromium is missing (painter_helpers)
 
 
 RENDERERS = {"resvg": resvg, "chromium": chromium, "librsvg": rsvg}

@@ -74,7 +74,7 @@ from benchmarks.common import hardware, photo_path  # noqa: E402
 from painter import mypaint as mp  # noqa: E402
 from painter.compose import stamp_patches  # noqa: E402
 from painter.painter import Painter  # noqa: E402
-from painter.painting import RERENDER_PRESSURE, _mypaint_canvas_to_image, brush_scales, render_with_mypaint  # noqa: E402
+from painter.painting import BRUSH, RERENDER_PRESSURE, _mypaint_canvas_to_image, brush_scales, render_with_mypaint  # noqa: E402
 from painter.request import make_request  # noqa: E402
 from painter.run import Run  # noqa: E402
 from painter.stroke import CELL_PX, COLOUR, CURVE_POINTS, Stroke  # noqa: E402
@@ -212,7 +212,7 @@ def main():
                 print(f"  {variant} at {size}: vs photo {row[0]:.4f} {row[1]:.2f} dB, vs painting {row[3]:.4f} "
                       f"{row[4]:.2f} dB ({seconds:.1f} s)", flush=True)
             for variant in () if args.no_levels else ("before", "shipped"):
-                options = VARIANTS[variant] if VARIANTS[variant] is not None else {"pressure": RERENDER_PRESSURE}
+                options = VARIANTS[variant] if VARIANTS[variant] is not None else {"pressure": RERENDER_PRESSURE[BRUSH]}
                 for level in sorted(set(levels)):
                     keep = {level}
                     ours = mypaint(painting, size, keep=keep, **options)

@@ -2,11 +2,12 @@
 
     python -m painter paint PHOTO -o PAINTING.png [--strokes N] [--size PX] [--seed S]
         [--time-limit SECONDS] [--timelapse FILE.gif|FILE.mp4] [--json FILE] [--svg FILE] [--ora FILE]
-        [--objective auto|vgg16|vgg19|pixel] [--device cpu|cuda] [--work-size PX] [--vgg-weights FILE] [--brush DIR_OR_REPO]
+        [--objective auto|vgg16|vgg19|pixel] [--device cpu|cuda] [--work-size PX] [--vgg-weights FILE] [--brush NAME[,NAME...]]
         [--style IMAGE] [--style-strength S] [--colour-transfer] [--detail-mask FILE]
         [--labels FILE --style-labels FILE] [--brush-size MIN MAX] [--pressure LOW HIGH]
         [--background COLOUR] [--palette K] [--stroke-length MIN MAX]
     python -m painter render STROKES.json -o OUT.png [--size PX]
+    python -m painter brushes [--json]
 
 Bad input or settings: one sentence on stderr and exit code 2, no traceback.
 """
@@ -54,7 +55,10 @@ def _parser() -> argparse.ArgumentParser:
                         "the painting's size, larger for more strokes); larger is more detailed and slower")
     p.add_argument("--vgg-weights", help="torchvision VGG16 IMAGENET1K_V1 weights file (else $NEURAL_PAINTER_VGG_WEIGHTS, "
                                          "torch hub's cache, or a download)")
-    p.add_argument("--brush", help="brush checkpoint folder or Hub repo id (default: the shipped one)")
+    p.add_argument("--brush", metavar="NAME[,NAME...]",
+                   help="the brush: a shipped one's name (`python -m painter brushes` lists them; default dry_brush), "
+                        "a checkpoint folder or a Hub repo id; several, comma-separated, paint the plan's levels "
+                        "coarse to fine (knife,dry_brush,calligraphy: the first the coarsest, the last the finest)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     g = p.add_argument_group("style and guidance")
     g.add_argument("--style", metavar="IMAGE", help="paint in the manner of this image (a Gram-matrix style loss)")
@@ -79,11 +83,17 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--palette", type=int, metavar="K", help="paint with at most K colours (1 to 64)")
     c.add_argument("--stroke-length", type=float, nargs=2, metavar=("MIN", "MAX"),
                    help="stroke length range (start to end) in px of the painting")
-    r = sub.add_parser("render", help="re-render a strokes JSON file with MyPaint at any size")
+    _other_commands(sub)
+    return parser
+
+
+def _other_commands(sub) -> None:
+    r = sub.add_parser("render", help="re-render a strokes JSON file with MyPaint (with its brushes) at any size")
     r.add_argument("strokes", help="a strokes JSON file written by `paint --json`")
     r.add_argument("-o", "--output", required=True, help="the image, a PNG file")
     r.add_argument("--size", type=int, default=None, help="long side in px (default: the painting's own size)")
-    return parser
+    b = sub.add_parser("brushes", help="list the shipped brushes")
+    b.add_argument("--json", action="store_true", help="as JSON: a list of {name, mypaint, path}")
 
 
 def _check_output(path, extensions, what):
@@ -117,18 +127,13 @@ def _command_paint(args) -> int:
                            style_strength=args.style_strength, colour_transfer=args.colour_transfer,
                            detail_mask=args.detail_mask, labels=args.labels, style_labels=args.style_labels,
                            brush_size=args.brush_size, pressure=args.pressure, background=args.background,
-                           palette=args.palette, stroke_length=args.stroke_length, work_size=args.work_size, device=args.device)
-    from .brush import Brush
-    from .errors import PainterError
+                           palette=args.palette, stroke_length=args.stroke_length, brush=args.brush,
+                           work_size=args.work_size, device=args.device)
     from .painter import Painter
 
-    brush = None
-    if args.brush:
-        try:
-            brush = Brush.load(args.brush, device="cpu")
-        except Exception as error:  # noqa: BLE001 - any failure to load is one sentence
-            raise PainterError(f"The brush {args.brush!r} cannot be loaded ({type(error).__name__}).") from None
-    painter = Painter(device=args.device, brush=brush, vgg_weights=args.vgg_weights, objective=args.objective)
+    painter = Painter(device=args.device, vgg_weights=args.vgg_weights, objective=args.objective)
+    for brush in request.brushes:  # a brush that cannot be had is one sentence before any painting
+        painter.brush_for(brush)
     print(f"objective: {painter.objective.description}", file=sys.stderr)
     bar = None
     if not args.quiet:
@@ -143,6 +148,7 @@ def _command_paint(args) -> int:
     if bar is not None:
         bar.close()
     painting = final.painting
+    print(f"brush: {', '.join(dict.fromkeys(painting.brushes))} (MyPaint)", file=sys.stderr)
     painting.save_png(args.output)
     written = [args.output]
     if args.json:
@@ -155,6 +161,21 @@ def _command_paint(args) -> int:
         written.append(painting.save_timelapse(args.timelapse))
     print(f"painted {len(painting.strokes)} strokes, {painting.width}x{painting.height} px, in "
           f"{time.perf_counter() - start:.1f} s: {', '.join(map(str, written))}", file=sys.stderr)
+    return 0
+
+
+def _command_brushes(args) -> int:
+    import json
+
+    from .brush import shipped_brushes
+
+    brushes = shipped_brushes()
+    if args.json:
+        print(json.dumps([b.to_json() for b in brushes], indent=2))
+    else:
+        width = max((len(b.name) for b in brushes), default=4)
+        for b in brushes:
+            print(f"{b.name:<{width}}  MyPaint {b.mypaint:<22}  {b.path}")
     return 0
 
 
@@ -175,7 +196,7 @@ def main(argv=None) -> int:
     from .mypaint import MyPaintMissing
 
     try:
-        return _command_paint(args) if args.command == "paint" else _command_render(args)
+        return {"paint": _command_paint, "render": _command_render, "brushes": _command_brushes}[args.command](args)
     except (PainterError, MyPaintMissing) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

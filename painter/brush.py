@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 from dataclasses import dataclass
 
@@ -29,12 +30,52 @@ import torch
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
+from .mypaint import BRUSH as DRY_BRUSH
 from .stroke import (ACTION_SIZE, CELL_PX, COLOUR, CONTROL, CURVE_POINTS, END, END_PRESSURE, SIZE, START,
                      START_PRESSURE)
 
 SHAPE_INDICES = [i for i in range(ACTION_SIZE) if i not in range(COLOUR.start, COLOUR.stop)]
-DEFAULT_CHECKPOINT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "checkpoints", "brush")
+BRUSHES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "checkpoints", "brushes")
+DEFAULT_BRUSH = "dry_brush"
+DEFAULT_CHECKPOINT = os.path.join(BRUSHES_DIR, DEFAULT_BRUSH)
 CHECKPOINT_ENV = "NEURAL_PAINTER_BRUSH"
+
+
+@dataclass(frozen=True)
+class BrushInfo:
+    """A brush shipped in checkpoints/brushes/: its name (the folder's), the MyPaint brush it imitates."""
+
+    name: str
+    mypaint: str
+    path: str
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "mypaint": self.mypaint, "path": self.path}
+
+
+def shipped_brushes(directory: str = BRUSHES_DIR) -> list[BrushInfo]:
+    """The brushes in `directory`, the default (the dry brush) first, then by name."""
+    found = []
+    for name in sorted(os.listdir(directory)) if os.path.isdir(directory) else ():
+        config = os.path.join(directory, name, "config.json")
+        if os.path.isfile(config):
+            with open(config) as f:
+                mypaint = json.load(f).get("mypaint", DRY_BRUSH)
+            found.append(BrushInfo(name, mypaint, os.path.join(directory, name)))
+    return sorted(found, key=lambda b: (b.name != DEFAULT_BRUSH, b.name))
+
+
+def brush_source(brush: str) -> str:
+    """A shipped brush's folder for its name (`charcoal`) or its MyPaint name (`classic/charcoal`);
+    a folder or a Hub repo id (OWNER/NAME) as given; a bare name that is neither raises ValueError."""
+    shipped = shipped_brushes()
+    for info in shipped:
+        if brush in (info.name, info.mypaint):
+            return info.path
+    if "/" not in brush and not os.path.isdir(brush):
+        raise ValueError(f"there is no brush named {brush!r}; the shipped ones are "
+                         f"{', '.join(b.name for b in shipped)}, else give a folder or a Hub repo id (OWNER/NAME)")
+    return brush
 
 
 @dataclass
@@ -46,6 +87,7 @@ class BrushConfig:
     guide: int = 24              # curve points behind the centre-line channels (0: none)
     guide_channels: int = 3      # 3: distance (cell widths, brush radii) and place along the curve;
                                  # 5: also the pressure and the brush's speed at the nearest curve point
+    mypaint: str = DRY_BRUSH     # the MyPaint brush (.myb name) it imitates, which re-renders its strokes
 
 
 class Brush(nn.Module, PyTorchModelHubMixin,
@@ -53,12 +95,12 @@ class Brush(nn.Module, PyTorchModelHubMixin,
     """`brush(actions (N, 12) in [0, 1]) -> coverage (N, 1, 64, 64) in [0, 1]`."""
 
     def __init__(self, hidden: int = 256, base: int = 16, channels=(32, 16), fourier: int = 6, guide: int = 24,
-                 guide_channels: int = 3):
+                 guide_channels: int = 3, mypaint: str = DRY_BRUSH):
         super().__init__()
         if guide_channels not in (3, 5):
             raise ValueError(f"guide_channels is 3 or 5, not {guide_channels}")
         self.config = BrushConfig(hidden=hidden, base=base, channels=tuple(channels), fourier=fourier, guide=guide,
-                                  guide_channels=guide_channels)
+                                  guide_channels=guide_channels, mypaint=str(mypaint))
         widths = list(self.config.channels)
         if base * 2 ** len(widths) != CELL_PX:
             raise ValueError(f"base {base} with {len(widths)} upsampling steps does not reach {CELL_PX} px")
@@ -145,10 +187,11 @@ class Brush(nn.Module, PyTorchModelHubMixin,
 
     @classmethod
     def load(cls, source: str | None = None, device="cpu") -> "Brush":
-        """The brush from `source` (a folder or a Hub repo id), $NEURAL_PAINTER_BRUSH, or the shipped one.
+        """The brush from `source` (a shipped brush's name, a folder or a Hub repo id),
+        $NEURAL_PAINTER_BRUSH, or the shipped dry brush.
 
         A Hub repo id goes through the Hub cache, so a repo downloaded once loads offline.
         """
-        source = str(source or os.environ.get(CHECKPOINT_ENV) or DEFAULT_CHECKPOINT)
+        source = brush_source(str(source or os.environ.get(CHECKPOINT_ENV) or DEFAULT_CHECKPOINT))
         # Loaded on the CPU, then moved: on ZeroGPU the process that loads has no GPU (the move is deferred).
         return cls.from_pretrained(source, map_location="cpu", strict=True).to(device).freeze()

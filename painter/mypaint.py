@@ -1,8 +1,8 @@
 """MyPaint, the painting program the neural brush imitates, driven through libmypaint with ctypes.
 
 The GObject binding of libmypaint cannot hand tiles back to Python, so the C library is called
-directly: a fixed tiled surface, the `classic/dry_brush` brush of Debian's mypaint-brushes, and
-the premultiplied fix15 RGBA read back tile by tile.
+directly: a fixed tiled surface, a brush of Debian's mypaint-brushes (`classic/dry_brush` unless
+another is named), and the premultiplied fix15 RGBA read back tile by tile.
 """
 
 from __future__ import annotations
@@ -31,8 +31,18 @@ PLACE_DTIME = 10.0  # past MyPaint's 5 s, which resets the brush where it lands
 TIME_SETTINGS = ("speed1_slowness", "speed2_slowness", "slow_tracking")
 
 
+# Settings whose dabs read or change what is already on the canvas (smudging picks up its colour,
+# an eraser removes paint, lock_alpha paints only where paint is, colorize recolours it): a
+# 12-number stroke on an empty cell cannot describe such a brush.
+CANVAS_SETTINGS = ("smudge", "eraser", "lock_alpha", "colorize", "posterize")
+
+
 class MyPaintMissing(RuntimeError):
     """libmypaint or the brush files are not on this machine."""
+
+
+class BrushRefused(ValueError):
+    """A MyPaint brush that is not there, or that the 12-number stroke cannot describe."""
 
 
 class _TileRequest(ctypes.Structure):
@@ -84,7 +94,32 @@ def brush_definition(name: str = BRUSH) -> bytes:
         path = Path(directory) / f"{name}.myb"
         if path.is_file():
             return path.read_bytes()
+    if name != BRUSH and any((Path(d) / f"{BRUSH}.myb").is_file() for d in BRUSH_DIRS):
+        raise BrushRefused(f"MyPaint has no brush named {name!r}; names are like classic/charcoal "
+                           f"(the .myb files under {BRUSH_DIRS[0]})")
     raise MyPaintMissing(INSTALL_HINT)
+
+
+def canvas_dependence(name: str = BRUSH) -> list[str]:
+    """The CANVAS_SETTINGS that the brush `name` uses: a base value or an input mapping that is not 0."""
+    settings = json.loads(brush_definition(name))["settings"]
+    used = []
+    for setting in CANVAS_SETTINGS:
+        entry = settings.get(setting) or {}
+        curves = (entry.get("inputs") or {}).values()
+        if entry.get("base_value", 0.0) != 0.0 or any(y != 0.0 for curve in curves for _, y in curve):
+            used.append(setting)
+    return used
+
+
+def check_brush(name: str = BRUSH) -> str:
+    """`name` if it is a MyPaint brush the 12-number stroke can describe; else BrushRefused, one sentence."""
+    used = canvas_dependence(name)
+    if used:
+        raise BrushRefused(f"{name} paints with {' and '.join(used)}, which depends on the paint already on the "
+                           "canvas; a 12-number stroke on an empty cell cannot describe it, so it cannot be "
+                           "trained as a neural brush")
+    return name
 
 
 @functools.cache
@@ -154,8 +189,9 @@ class Canvas:
         """(height, width) float32 coverage in [0, 1], MyPaint's own alpha channel."""
         return self.rgba()[..., 3]
 
-    def draw(self, stroke: Stroke, stream: int = 0, scale: float = 1.0):
-        """Draw one stroke with a fresh brush, so that the same stroke always looks the same.
+    def draw(self, stroke: Stroke, stream: int = 0, scale: float = 1.0, brush: str | None = None):
+        """Draw one stroke with a fresh brush (the canvas's, or the MyPaint brush `brush`), so that
+        the same stroke always looks the same.
 
         The curve always has the same number of points at the same time step. MyPaint (libmypaint
         1.6) measures the brush's speed in px per second, not in radii, and the dry brush thins
@@ -176,7 +212,7 @@ class Canvas:
         scatter.
         """
         lib = self.lib
-        brush = _new_brush(lib, self.brush, stroke, scale)
+        brush = _new_brush(lib, self.brush if brush is None else brush_definition(brush), stroke, scale)
         try:
             hue, saturation, value = colorsys.rgb_to_hsv(*stroke.colour)
             lib.mypaint_brush_set_base_value(brush, _setting("color_h"), hue)
@@ -209,7 +245,7 @@ def _new_brush(lib, definition: bytes, stroke: Stroke, scale: float = 1.0):
 @functools.cache
 def _time_settings(definition: bytes) -> dict:
     settings = json.loads(definition)["settings"]
-    return {name: float(settings[name]["base_value"]) for name in TIME_SETTINGS}
+    return {name: float(settings[name]["base_value"]) for name in TIME_SETTINGS if name in settings}
 
 
 def _place(lib, brush, surface, stroke: Stroke, stream: int, scale: float = 1.0):

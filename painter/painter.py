@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 
 import torch
 
-from .brush import Brush
+from .brush import Brush, brush_source
 from .compose import composite, split_groups
 from .errors import PainterError
 from .objective import Objective, auto_uses_features, make_objective
@@ -71,6 +71,7 @@ class Painter:
                 raise PainterError(f"The brush checkpoint cannot be loaded ({type(error).__name__}: "
                                    f"{str(error).splitlines()[0] if str(error) else 'no detail'}).") from None
         self.brush = brush.to(self.device).freeze()
+        self._brushes = {}  # the other brushes asked for, each loaded once (see `brush_for`)
         if isinstance(objective, Objective):
             self.objective = objective
         else:
@@ -90,6 +91,24 @@ class Painter:
             if network is not None:
                 return network.to(self.device)
         return VGGFeatures(None, STYLE_LAYERS, seed=0).to(self.device)
+
+    def brush_for(self, source=None) -> Brush:
+        """The brush `source` names (a shipped brush's name, a folder or a Hub repo id; a loaded `Brush`;
+        None: this painter's own), on this painter's device, loaded once and kept."""
+        if source is None:
+            return self.brush
+        if isinstance(source, Brush):
+            return source.to(self.device).freeze()
+        if source not in self._brushes:
+            try:
+                brush = Brush.load(brush_source(source))
+            except ValueError as error:
+                raise PainterError(f"{str(error)[0].upper()}{str(error)[1:]}.") from None
+            except Exception as error:  # noqa: BLE001 - missing folder, no network, bad file: one sentence
+                raise PainterError(f"The brush {source!r} cannot be loaded ({type(error).__name__}); "
+                                   "`python -m painter brushes` lists the shipped ones.") from None
+            self._brushes[source] = brush.to(self.device).freeze()
+        return self._brushes[source]
 
     @functools.cached_property
     def stroke_seconds(self) -> float:
@@ -161,7 +180,7 @@ class Painter:
         groups = split_groups(view.grid, picks.rows, picks.cols, self.device)
 
         def loss(a):
-            return view.loss(composite(canvas, view.grid, groups, self.brush(a), a[:, COLOUR]))
+            return view.loss(composite(canvas, view.grid, groups, view.brush(a), a[:, COLOUR]))
 
         started = time.perf_counter()
         for _ in range(steps):
@@ -178,12 +197,12 @@ class Painter:
     def _drop_empty(self, view: LevelView, picks: Picks, actions, min_coverage: float, keep_all: bool):
         """The strokes that cover at least `min_coverage` px, and their coverage. The brush is run again
         on a smaller batch: a batch of another size may round differently, and runs repeat bit for bit."""
-        alpha = self.brush(actions)
+        alpha = view.brush(actions)
         keep = view.placement.coverage(alpha, picks) >= min_coverage
         if keep_all or bool(keep.all()):
             return picks, actions, alpha
         actions = actions[keep]
-        return picks.subset(keep.cpu().numpy()), actions, self.brush(actions)
+        return picks.subset(keep.cpu().numpy()), actions, view.brush(actions)
 
 
 def _flushing_subnormals(frames: Iterator[Frame]) -> Iterator[Frame]:

@@ -9,7 +9,8 @@ Strokes JSON, version 1::
     {"format": "neural-painter-strokes", "version": 1,
      "width": W, "height": H,              # canvas px the coordinates refer to
      "background": [r, g, b],              # in [0, 1]; the ground painted on first
-     "brush": "classic/dry_brush",         # MyPaint brush
+     "brush": "classic/dry_brush",         # MyPaint brush (of every stroke, unless level_brushes says)
+     "level_brushes": [b0, b1, ...],       # optional: each level's MyPaint brush, coarse to fine
      "objective": "vgg19",                 # optional: what the strokes were optimised against
      "level_cells": [c0, c1, ...],         # optional: each level's cell side in px, coarse to fine
      "strokes": [                          # in painting order
@@ -22,8 +23,8 @@ Strokes JSON, version 1::
          "level": k}, ...]}                # optional (on every stroke or none): 0 = coarsest
 
 A reader should accept any version-1 file and ignore keys it does not know. The optional keys are
-written only when the painting knows its levels, so a file without them is byte for byte what
-earlier versions wrote.
+written only when the painting knows its levels (`level_brushes` only when its levels were painted
+with different brushes), so a file without them is byte for byte what earlier versions wrote.
 """
 
 from __future__ import annotations
@@ -72,7 +73,9 @@ class Painting:
 
     `levels` gives, per stroke, the level (0 = coarsest) it was painted in, or is empty when
     unknown; `level_cells` gives each level's cell side in canvas px, or is empty; `objective` names
-    what the strokes were optimised against ("vgg16", "vgg19", "pixel"), or is empty.
+    what the strokes were optimised against ("vgg16", "vgg19", "pixel"), or is empty. `brushes`
+    names the MyPaint brush of each level, coarse to fine, or of all strokes when it has one entry
+    (empty: the dry brush).
     """
 
     width: int
@@ -85,19 +88,27 @@ class Painting:
     level_cells: list = field(default_factory=list)
     objective: str = ""
     work_size: int | None = None  # long side, px, at which the strokes were optimised (not in the JSON)
+    brushes: list = field(default_factory=list)
 
     def __post_init__(self):
         if self.levels and len(self.levels) != len(self.strokes):
             raise ValueError(f"levels has {len(self.levels)} entries for {len(self.strokes)} strokes")
+        if len(set(self.brushes)) > 1 and (not self.levels or max(self.levels, default=0) >= len(self.brushes)):
+            raise ValueError(f"{len(self.brushes)} level brushes for a painting whose strokes' levels do not fit them")
+
+    def stroke_brushes(self) -> list[str]:
+        """The MyPaint brush of each stroke, in painting order."""
+        names = self.brushes or [BRUSH]
+        return [names[0]] * len(self.strokes) if len(set(names)) == 1 else [names[k] for k in self.levels]
 
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_records(cls, records, width, height, background, canvas: np.ndarray, snapshots=(),
-                     levels=None, level_cells=None, objective="", work_size=None):
+                     levels=None, level_cells=None, objective="", work_size=None, brushes=()):
         return cls(int(width), int(height), tuple(float(c) for c in background),
                    [r.stroke() for r in records], Image.fromarray(canvas, "RGB"), list(snapshots),
                    [int(k) for k in levels or ()], [int(c) for c in level_cells or ()], str(objective),
-                   None if work_size is None else int(work_size))
+                   None if work_size is None else int(work_size), [str(b) for b in brushes])
 
     def __len__(self):
         return len(self.strokes)
@@ -116,11 +127,13 @@ class Painting:
             if self.levels:
                 strokes[-1]["level"] = int(self.levels[order])
         data = {"format": FORMAT, "version": VERSION, "width": self.width, "height": self.height,
-                "background": list(self.background), "brush": BRUSH}
+                "background": list(self.background), "brush": (self.brushes or [BRUSH])[0]}
         if self.objective:
             data["objective"] = self.objective
         if self.level_cells:
             data["level_cells"] = list(self.level_cells)
+        if len(set(self.brushes)) > 1:
+            data["level_brushes"] = list(self.brushes)
         data["strokes"] = strokes
         return data
 
@@ -148,7 +161,9 @@ class Painting:
         objective = data.get("objective", "")
         if not isinstance(objective, str):
             raise PaintingFileError("The strokes file is damaged (\"objective\" is not a name).")
-        return cls(width, height, background, strokes, levels=levels, level_cells=level_cells, objective=objective)
+        brushes = _brushes_from_json(data, levels)
+        return cls(width, height, background, strokes, levels=levels, level_cells=level_cells, objective=objective,
+                   brushes=brushes)
 
     @classmethod
     def load_json(cls, path) -> "Painting":
@@ -188,8 +203,8 @@ class Painting:
         with Canvas(width, height) as canvas:
             for name, strokes in self.layers(factor, with_scales=True):
                 canvas.clear()
-                for stroke, scale in strokes:
-                    canvas.draw(for_mypaint(stroke, factor), scale=scale)
+                for stroke, scale, brush in strokes:
+                    canvas.draw(for_mypaint(stroke, factor, brush), scale=scale, brush=brush)
                 rgba = canvas.rgba()
                 merged = rgba + (1 - rgba[..., 3:4]) * merged
                 layers.append((name, rgba))
@@ -202,12 +217,13 @@ class Painting:
         Strokes keep their painting order within a layer; were a fine stroke painted before a coarse
         one, the layers would still stack it above. Cell sizes in the names are in px of a render
         `factor` times the painting's own size. With `with_scales`, each stroke comes as
-        (stroke, its `brush_scales` at `factor`).
+        (stroke, its `brush_scales` at `factor`, its MyPaint brush).
         """
         def count(n):
             return f"{n} stroke" if n == 1 else f"{n} strokes"
 
-        items = list(zip(self.strokes, brush_scales(self, factor))) if with_scales else list(self.strokes)
+        items = (list(zip(self.strokes, brush_scales(self, factor), self.stroke_brushes())) if with_scales
+                 else list(self.strokes))
         if not self.levels:
             return [(f"strokes: {len(self.strokes)}", items)]
         total = max(len(self.level_cells), max(self.levels) + 1)
@@ -228,7 +244,7 @@ class Painting:
         (see `svg.py`), in painting order, each with its stroke's data."""
         from .svg import painting_svg
 
-        return painting_svg(self, BRUSH)
+        return painting_svg(self)
 
     def save_svg(self, path):
         Path(path).write_text(self.to_svg())
@@ -298,6 +314,16 @@ def _levels_from_json(items: list, level_cells) -> tuple[list, list]:
     return levels, level_cells
 
 
+def _brushes_from_json(data: dict, levels: list) -> list[str]:
+    """`brush`, or the optional `level_brushes` (which the strokes' levels must fit), checked."""
+    brushes = data.get("level_brushes", [data.get("brush", BRUSH)])
+    if not (isinstance(brushes, list) and brushes and all(isinstance(b, str) and b for b in brushes)) or (
+            "level_brushes" in data and (not levels or max(levels) >= len(brushes))):
+        raise PaintingFileError("The strokes file is damaged (\"brush\" or \"level_brushes\" does not name "
+                                "a MyPaint brush for every level).")
+    return brushes
+
+
 def _mypaint_canvas_to_image(rgba: np.ndarray, background) -> Image.Image:
     rgb = rgba[..., :3] + (1 - rgba[..., 3:4]) * np.asarray(background, dtype=np.float32)
     return Image.fromarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8), "RGB")
@@ -310,24 +336,27 @@ def _mypaint_progress(painting: Painting, scale: float, frames: int) -> list[Ima
     marks = set(np.linspace(0, len(painting.strokes), min(frames, len(painting.strokes) + 1)).round().astype(int))
     out = []
     with Canvas(w, h) as canvas:
-        for k, (s, brush_scale) in enumerate(zip(painting.strokes, brush_scales(painting, scale))):
+        for k, (s, brush_scale, brush) in enumerate(zip(painting.strokes, brush_scales(painting, scale),
+                                                        painting.stroke_brushes())):
             if k in marks:
                 out.append(_mypaint_canvas_to_image(canvas.rgba(), painting.background))
-            canvas.draw(for_mypaint(s, scale), scale=brush_scale)
+            canvas.draw(for_mypaint(s, scale, brush), scale=brush_scale, brush=brush)
     return out
 
 
-# The re-render's pressure, as a share of the stroke's. The neural brush paints the dry brush's
-# average stroke, MyPaint one random draw of its scatter, which widens with pressure
+# The dry brush's re-render pressure, as a share of the stroke's. The neural brush paints the dry
+# brush's average stroke, MyPaint one random draw of its scatter, which widens with pressure
 # (offset_by_random = 1.4 x pressure): at 0.8 the re-render is closer to the photo by the judge on
 # every dev photo at 384 and 2048 px (2 to 10 %, PSNR within 0.1 dB) and 12 to 27 % closer to the
-# painting; 0.6, 0.7 and 0.9 lost (benchmarks/mypaint_render.py). Training renders at full pressure.
-RERENDER_PRESSURE = 0.8
+# painting; 0.6, 0.7 and 0.9 lost (benchmarks/mypaint_render.py). Training renders at full pressure,
+# and other brushes, not measured so, re-render at it.
+RERENDER_PRESSURE = {BRUSH: 0.8}
 
 
-def for_mypaint(stroke: Stroke, factor: float) -> Stroke:
-    """A painting's stroke as MyPaint re-renders it on a canvas `factor` times the painting's size."""
-    return replace(stroke.scaled(factor), pressure=tuple(p * RERENDER_PRESSURE for p in stroke.pressure))
+def for_mypaint(stroke: Stroke, factor: float, brush: str = BRUSH) -> Stroke:
+    """A painting's stroke as MyPaint's `brush` re-renders it on a canvas `factor` times the painting's size."""
+    share = RERENDER_PRESSURE.get(brush, 1.0)
+    return replace(stroke.scaled(factor), pressure=tuple(p * share for p in stroke.pressure))
 
 
 def render_size(painting: Painting, size: int | None = None) -> tuple[int, int, float]:
@@ -350,8 +379,8 @@ def render_with_mypaint(source, size: int | None = None) -> Image.Image:
     painting = source if isinstance(source, Painting) else Painting.load_json(source)
     w, h, factor = render_size(painting, size)
     with Canvas(w, h) as canvas:
-        for s, scale in zip(painting.strokes, brush_scales(painting, factor)):
-            canvas.draw(for_mypaint(s, factor), scale=scale)
+        for s, scale, brush in zip(painting.strokes, brush_scales(painting, factor), painting.stroke_brushes()):
+            canvas.draw(for_mypaint(s, factor, brush), scale=scale, brush=brush)
         return _mypaint_canvas_to_image(canvas.rgba(), painting.background)
 
 

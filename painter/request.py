@@ -24,10 +24,11 @@ MIN_SIZE, MAX_SIZE = 32, 2048
 MAX_SEED = 2 ** 32 - 1
 MAX_TIME_LIMIT = 24 * 3600.0
 MAX_STYLE_STRENGTH = 10.0
+MAX_BRUSHES = 8   # brushes named for one painting, coarse level to fine
 STYLE_SIDE = 512  # a style image is kept at most this large: its Gram matrices are taken far smaller
 
 __all__ = ["MIN_STROKES", "MAX_STROKES", "MIN_SIZE", "MAX_SIZE", "MAX_SEED", "MAX_TIME_LIMIT",
-           "MAX_STYLE_STRENGTH", "MAX_PALETTE", "Options", "Guidance", "Request", "make_request",
+           "MAX_STYLE_STRENGTH", "MAX_PALETTE", "MAX_BRUSHES", "parse_brushes", "Options", "Guidance", "Request", "make_request",
            "check_settings"]
 
 
@@ -76,6 +77,24 @@ class Request:
     time_limit: float | None
     guidance: Guidance
     options: Options
+    brushes: tuple = ()         # the brush of each level, coarse to fine, spread over the plan (empty: the painter's)
+
+
+def parse_brushes(brush) -> tuple:
+    """`brush` as a tuple of brushes, coarse to fine: a name, folder or Hub repo id, a comma-separated
+    list of them ("knife,dry_brush,calligraphy"), a loaded `Brush`, or a list; None or "": ()."""
+    if brush is None or (isinstance(brush, str) and not brush.strip()):
+        return ()
+    items = brush.split(",") if isinstance(brush, str) else list(brush) if isinstance(brush, (list, tuple)) else [brush]
+    names = tuple(b.strip() if isinstance(b, str) else b for b in items)
+    if any(isinstance(b, str) and not b for b in names):
+        raise PainterError(f"brush names are separated by single commas, got {brush!r}.")
+    if not 1 <= len(names) <= MAX_BRUSHES:
+        raise PainterError(f"a painting takes 1 to {MAX_BRUSHES} brushes, one per level from coarse to fine, "
+                           f"got {len(names)}.")
+    if not all(isinstance(b, str) or hasattr(b, "config") for b in names):
+        raise PainterError(f"a brush is a name, a folder, a Hub repo id or a loaded Brush, got {brush!r}.")
+    return names
 
 
 def check_settings(strokes, size, seed, time_limit) -> None:
@@ -99,7 +118,7 @@ def check_settings(strokes, size, seed, time_limit) -> None:
 def make_request(photo, strokes: int = 1000, size: int = 512, seed: int = 0, time_limit=None, *, style=None,
                  style_strength: float = 1.0, colour_transfer: bool = True, detail_mask=None, labels=None,
                  style_labels=None, brush_size=None, pressure=None, background="mean", palette=None,
-                 stroke_length=None, device="cpu", **options) -> Request:
+                 stroke_length=None, brush=None, device="cpu", **options) -> Request:
     """Load and check a painting request; raises `PainterError` with one sentence.
 
     `photo`: anything `load_photo` takes. Style and guidance: `style` (an image; `style_strength`
@@ -108,11 +127,13 @@ def make_request(photo, strokes: int = 1000, size: int = 512, seed: int = 0, tim
     `style_labels` (per-region style: regions of one flat colour in each match). Stroke controls,
     honoured exactly: `brush_size=(min, max)` radius px, `pressure=(low, high)` in [0, 1],
     `background` ("mean", "white", "black", "#rrggbb" or (r, g, b)), `palette=K` colours,
-    `stroke_length=(min, max)` chord px. `device`: where it will run (the
+    `stroke_length=(min, max)` chord px. `brush`: the brush, or one per level coarse to fine
+    (see `parse_brushes`; the painter loads them). `device`: where it will run (the
     working size, at which brush size and stroke length are checked, depends on it). `options`:
     fields of `Options`.
     """
     check_settings(strokes, size, seed, time_limit)
+    brushes = parse_brushes(brush)
     unknown = set(options) - {f.name for f in fields(Options)}
     if unknown:
         raise PainterError(f"unknown painting option(s): {', '.join(sorted(unknown))}.")
@@ -136,7 +157,8 @@ def make_request(photo, strokes: int = 1000, size: int = 512, seed: int = 0, tim
         share = float(mask.mean())
         if 1e-3 < share < 1 - 1e-3:  # all black or all white: nowhere or everywhere is the same as none
             guidance.detail = mask
-    return Request(image, int(strokes), int(seed), None if time_limit is None else float(time_limit), guidance, opts)
+    return Request(image, int(strokes), int(seed), None if time_limit is None else float(time_limit), guidance, opts,
+                   brushes)
 
 
 def _load_style(guidance: Guidance, image, style, strength, colour_transfer, labels, style_labels) -> None:

@@ -53,6 +53,7 @@ class LevelView:
     space: ActionSpace
     placement: Placement
     loss: Callable       # loss(canvas at the level's resolution)
+    brush: Callable      # the level's neural brush: actions -> coverage
 
     def shrink(self, x: torch.Tensor) -> torch.Tensor:
         """A working-size image at the level's resolution."""
@@ -101,6 +102,7 @@ class Run:
             self.detail = F.interpolate(detail, size=self.work_shape, mode="bilinear", align_corners=False,
                                         antialias=True)
         self.levels = self._plan()
+        self.brushes = [painter.brush_for(b) for b in spread(request.brushes or (None,), len(self.levels))]
         self.canvas = self.background.view(1, 3, 1, 1).expand(1, 3, *self.work_shape).clone()
         self.out = self.background.view(1, 3, 1, 1).expand(1, 3, self.height, self.width).clone()
         self.records: list[StrokeRecord] = []
@@ -158,7 +160,7 @@ class Run:
         space = ActionSpace(self.request.guidance.controls, work_grid.patch * self.scale[0] / CELL_PX, self.palette)
         objective = self.objective if d == 1 else self.objective.coarse()
         return LevelView(index, level, work_grid, grid, target, space, Placement(grid, target, self.options, self.rng, weight),
-                         objective.prepare(target))
+                         objective.prepare(target), self.brushes[index])
 
     def commit(self, view: LevelView, picks: Picks, actions: torch.Tensor, alpha: torch.Tensor) -> None:
         """Bake the round's strokes into the working canvas and paint them on the full-size one."""
@@ -172,7 +174,7 @@ class Run:
         """A frame with the round's strokes as they are now, painted on a copy of the canvas."""
         with torch.no_grad():
             groups = split_groups(view.work_grid, picks.rows, picks.cols, self.device)
-            out = self._render(view, picks, groups, actions, self.painter.brush(actions), self.out.clone())
+            out = self._render(view, picks, groups, actions, view.brush(actions), self.out.clone())
         return self.frame(out, force=True)
 
     def _render(self, view: LevelView, picks: Picks, groups, actions, alpha, out, record=False) -> torch.Tensor:
@@ -215,10 +217,19 @@ class Run:
         painting = Painting.from_records(self.records, self.width, self.height, tuple(self.background.tolist()),
                                          _to_uint8(self.out), self.snapshots, self.stroke_levels,
                                          [max(1, round(level.cell * self.scale[0])) for level in self.levels],
-                                         self.objective.name, self.work_size)
+                                         self.objective.name, self.work_size,
+                                         [brush.config.mypaint for brush in self.brushes])
         final = self.frame(force=True)
         final.done, final.painting = True, painting
         return final
+
+
+def spread(brushes, levels: int) -> list:
+    """`brushes` (coarse to fine) over a plan of `levels` levels: the first brush paints the coarsest
+    level and the last the finest, the others the levels between in order (one brush: every level)."""
+    if len(brushes) == 1 or levels == 1:
+        return [brushes[0]] * levels
+    return [brushes[int(i * (len(brushes) - 1) / (levels - 1) + 0.5)] for i in range(levels)]
 
 
 def stroke_seconds(brush, device) -> float:

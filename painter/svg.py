@@ -56,10 +56,15 @@ class OutlineFit:
 
 @functools.cache
 def outline_fit(brush: str, folder: str | None = None) -> OutlineFit:
-    """The fit for the MyPaint brush `brush`, from the shipped brush checkpoint (or `folder`)."""
-    from .brush import DEFAULT_CHECKPOINT
+    """The fit for the MyPaint brush `brush`: from `folder`, else from the shipped brush that
+    imitates it (its checkpoint folder's svg.json)."""
+    from .brush import shipped_brushes
 
-    path = os.path.join(folder or DEFAULT_CHECKPOINT, FIT_FILE)
+    if folder is None:
+        folder = next((b.path for b in shipped_brushes() if b.mypaint == brush), None)
+        if folder is None:
+            raise PainterError(f"There is no SVG outline fit for the brush {brush}: no shipped brush imitates it.")
+    path = os.path.join(folder, FIT_FILE)
     try:
         with open(path) as f:
             data = json.load(f)
@@ -104,7 +109,8 @@ MIN_BLUR_PX = 0.3          # under this a renderer's antialiasing is the softnes
 MARGINS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)  # filter regions, in shares of the band's box
 
 
-def stroke_path(stroke, fit: OutlineFit, order: int, level: int | None = None) -> tuple[str, tuple | None] | None:
+def stroke_path(stroke, fit: OutlineFit, order: int, level: int | None = None,
+                brush: str | None = None) -> tuple[str, tuple | None] | None:
     """The `<path>` element of one stroke and the blur filter it uses (`_blur_class`; None: none),
     or None for a stroke that leaves no paint."""
     n = curve_samples(stroke)
@@ -119,6 +125,8 @@ def stroke_path(stroke, fit: OutlineFit, order: int, level: int | None = None) -
     data = {"data-order": str(order)}
     if level is not None:
         data["data-level"] = str(level)
+    if brush is not None:
+        data["data-brush"] = brush
     data.update({"data-start": _xy(stroke.start), "data-control": _xy(stroke.control), "data-end": _xy(stroke.end),
                  "data-radius": f"{stroke.radius:.3f}",
                  "data-pressure": " ".join(f"{p:.4f}" for p in stroke.pressure)})
@@ -163,18 +171,20 @@ def hex_colour(rgb) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def painting_svg(painting, brush: str) -> str:
-    """The SVG document of a `Painting` painted with the MyPaint brush `brush`."""
-    fit = outline_fit(brush)
+def painting_svg(painting) -> str:
+    """The SVG document of a `Painting`, each stroke outlined by its own brush's fit."""
+    brushes = painting.stroke_brushes()
+    fits = {brush: outline_fit(brush) for brush in dict.fromkeys(brushes)}
     paths, blurs = [], {}
     for order, stroke in enumerate(painting.strokes):
-        element = stroke_path(stroke, fit, order, painting.levels[order] if painting.levels else None)
+        element = stroke_path(stroke, fits[brushes[order]], order, painting.levels[order] if painting.levels else None,
+                              brushes[order] if len(fits) > 1 else None)
         if element is not None:
             paths.append(element[0])
             if element[1]:
                 blurs.setdefault(element[1], _blur_filter(element[1]))
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{painting.width}" height="{painting.height}" '
-           f'viewBox="0 0 {painting.width} {painting.height}" data-brush={quoteattr(brush)}>']
+           f'viewBox="0 0 {painting.width} {painting.height}" data-brush={quoteattr(" ".join(fits))}>']
     if blurs:
         out += ["<defs>", *(blurs[k] for k in sorted(blurs, key=_filter_id)), "</defs>"]
     out.append(f'<rect width="100%" height="100%" fill="{hex_colour(painting.background)}"/>')

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
+from painter.mypaint import BRUSH, check_brush
 from painter.stroke import ACTION_SIZE, CELL_PX, COLOUR, CONTROL, END, END_PRESSURE, START, START_PRESSURE
 
 from .render import BatchRenderer
@@ -92,9 +93,18 @@ def load_dataset(directory) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([a for a, _ in parts]), np.concatenate([s for _, s in parts])
 
 
+def dataset_brush(directory) -> str:
+    """The MyPaint brush a dataset folder was rendered with (datasets from before brushes were
+    named are the dry brush's)."""
+    meta = Path(directory) / METADATA
+    return json.loads(meta.read_text()).get("brush", BRUSH) if meta.exists() else BRUSH
+
+
 def make_dataset(out, strokes: int, seed: int = 0, workers: int | None = None,
-                 shard_size: int = SHARD_SIZE, progress: bool = True, streams: int = 1) -> list[Path]:
-    """Render `strokes` strokes into shards under `out`, keeping shards already complete there.
+                 shard_size: int = SHARD_SIZE, progress: bool = True, streams: int = 1,
+                 brush: str = BRUSH) -> list[Path]:
+    """Render `strokes` strokes of the MyPaint brush `brush` into shards under `out`, keeping
+    shards already complete there.
 
     `streams` > 1 stores each stroke's mean coverage over that many of MyPaint's random streams.
     """
@@ -102,16 +112,19 @@ def make_dataset(out, strokes: int, seed: int = 0, workers: int | None = None,
         raise DataError("--strokes must be at least 1")
     if streams < 1:
         raise DataError("--streams must be at least 1")
+    check_brush(brush)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     settings = {"seed": seed, "shard_size": shard_size, "uniform_fraction": UNIFORM_FRACTION,
                 "format": "actions (N, 12) float32, alpha (N, 64, 64) uint8"}
     if streams > 1:  # datasets of plain renders keep the metadata they always had
         settings["streams"] = streams
+    if brush != BRUSH:  # and so do the dry brush's
+        settings["brush"] = brush
     meta = out / METADATA
     if meta.exists():
         previous = json.loads(meta.read_text())
-        if any(previous.get(k) != settings.get(k) for k in (*settings, "streams")):
+        if any(previous.get(k) != settings.get(k) for k in (*settings, "streams", "brush")):
             raise DataError(f"{out} holds a dataset made with other settings ({previous}); "
                             "use another --out or the same --seed")
     meta.write_text(json.dumps({**settings, "strokes": strokes}, indent=2))
@@ -120,7 +133,7 @@ def make_dataset(out, strokes: int, seed: int = 0, workers: int | None = None,
     todo = [k for k, n in enumerate(counts) if not _complete(shard_path(out, k), n)]
     bar = tqdm(total=strokes, initial=strokes - sum(counts[k] for k in todo), unit="stroke",
                desc="rendering", disable=not progress)
-    with bar, BatchRenderer(workers, streams=streams) as renderer:
+    with bar, BatchRenderer(workers, streams=streams, brush=brush) as renderer:
         for k in todo:
             actions = sample_actions(np.random.default_rng([seed, k]), counts[k])
             save_shard(shard_path(out, k), actions, renderer(actions, progress=bar))
@@ -184,6 +197,9 @@ def add_arguments(parser):
     parser.add_argument("--strokes", type=int, default=100_000, help="how many strokes to render")
     parser.add_argument("--out", required=True, help="folder for the .npz shards")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--brush", default=BRUSH,
+                        help="the MyPaint brush, as its .myb name (default %(default)s); brushes that smudge, "
+                             "erase or otherwise read the canvas are refused")
     parser.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     parser.add_argument("--streams", type=int, default=1,
                         help="store each stroke's mean over this many of MyPaint's random streams (default 1: one render)")
@@ -198,8 +214,8 @@ def run(args):
         print(f"kept {kept} of {total} strokes (near-white strokes carry no coverage) in {args.out}")
     else:
         paths = make_dataset(args.out, args.strokes, seed=args.seed, workers=args.workers,
-                             streams=args.streams)
-        print(f"{args.strokes} strokes in {len(paths)} shards in {args.out}")
+                             streams=args.streams, brush=args.brush)
+        print(f"{args.strokes} strokes of {args.brush} in {len(paths)} shards in {args.out}")
     if args.preview:
         actions, alpha = read_shard(sorted(Path(args.out).glob("*.npz"))[0])
         contact_sheet(actions[:48], alpha[:48]).save(args.preview)

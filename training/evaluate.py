@@ -118,13 +118,14 @@ def evaluate(checkpoint: str, strokes: int = 2000, seed: int = EVAL_SEED, worker
     if streams < 1:
         raise ValueError("--streams must be at least 1")
     brush_source, stage1_source = resolve(checkpoint)
+    mypaint = Brush.load(brush_source).config.mypaint
     started = time.time()
     actions = sample_actions(np.random.default_rng(seed), strokes)
 
     def coverage_of(renderer, some_actions, stream=0):
         return torch.from_numpy(renderer(some_actions, first_stream=stream)).float().div(255).unsqueeze(1)
 
-    with BatchRenderer(workers) as renderer:
+    with BatchRenderer(workers, brush=mypaint) as renderer:
         real = coverage_of(renderer, actions)
         if ceiling:
             references = {"mypaint_jitter_": coverage_of(renderer, jittered(actions, np.random.default_rng(seed + 1)))}
@@ -133,7 +134,7 @@ def evaluate(checkpoint: str, strokes: int = 2000, seed: int = EVAL_SEED, worker
             for stream in range(2, streams + 1):
                 total += coverage_of(renderer, actions, stream)
             references["mypaint_expected_"] = total / streams
-    result = {"checkpoint": brush_source, "strokes": strokes, "seed": seed}
+    result = {"checkpoint": brush_source, "mypaint": mypaint, "strokes": strokes, "seed": seed}
     scored = {}   # per-stroke IoUs of the brush and of MyPaint's own references, for the breakdown by size
     for name, source in (("", brush_source), ("stage1_", stage1_source)):
         if source is None:

@@ -20,6 +20,7 @@ from huggingface_hub import ModelCard
 
 from painter.brush import Brush
 from painter.hub import LIBRARY_NAME
+from painter.mypaint import BRUSH
 
 FILES = ("model.safetensors", "config.json")
 MIXIN_CARD = "This model has been pushed to the Hub using the"
@@ -32,18 +33,20 @@ class PushError(ValueError):
 def model_card(training: dict | None = None, fidelity: dict | None = None, repo_id: str | None = None) -> str:
     """A model card: what the brush is, how it was trained, how faithful it is."""
     cfg = (training or {}).get("config", {})
+    mypaint = (training or {}).get("mypaint", BRUSH)
     lines = ["---", f"library_name: {LIBRARY_NAME}", "tags:", "- neural-painter", "- brushstroke", "- mypaint",
              "- pytorch_model_hub_mixin", "---", "",
-             "# Neural Painter brush: MyPaint's `classic/dry_brush` as a differentiable generator", "",
+             f"# Neural Painter brush: MyPaint's `{mypaint}` as a differentiable generator", "",
              "Maps a 12-number stroke action (the layout of Nakano's MyPaint dataset: pressure, size, control "
              "point, end point, colour, start point, pressure) to the stroke's 64x64 coverage in [0, 1]. "
-             "Colour does not change a dry-brush stroke's coverage, so the network reads the nine shape numbers.",
+             "Colour does not change the stroke's coverage, so the network reads the nine shape numbers. "
+             f"MyPaint re-renders its strokes with `{mypaint}` (Debian's mypaint-brushes).",
              "", "```python", "from painter import Brush",
              f'brush = Brush.from_pretrained("{repo_id or "checkpoints/brush"}").freeze()',
              "alpha = brush(actions)   # (N, 12) in [0, 1] -> (N, 1, 64, 64)", "```", ""]
     if cfg:
         lines += ["## Training", "",
-                  "Real MyPaint strokes only (`python -m training data`), three stages "
+                  f"Real MyPaint strokes only (`python -m training data --brush {mypaint}`), three stages "
                   "(Nakano 2019; Libre AI, \"Learning Neural Painters Fast\"):", "",
                   f"1. generator alone: feature loss ({cfg.get('feature')}) + pixel binary cross-entropy, "
                   f"{cfg.get('steps1')} steps of {cfg.get('batch')} strokes, Adam, cosine from lr {cfg.get('lr1')};",

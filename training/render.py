@@ -8,36 +8,37 @@ import os
 
 import numpy as np
 
-from painter.mypaint import Canvas
+from painter.mypaint import BRUSH, Canvas, check_brush
 from painter.stroke import ACTION_SIZE, CELL_PX, Stroke
 
-_canvas: Canvas | None = None  # one per process: allocating a surface costs more than a stroke
+_canvases: dict[str, Canvas] = {}  # one per brush and process: allocating a surface costs more than a stroke
 
 
-def render(action, streams: int = 1, first_stream: int = 0) -> np.ndarray:
-    """(64, 64) float32 coverage in [0, 1] of one action, read from MyPaint's alpha channel.
+def render(action, streams: int = 1, first_stream: int = 0, brush: str = BRUSH) -> np.ndarray:
+    """(64, 64) float32 coverage in [0, 1] of one action painted by the MyPaint brush `brush`, read
+    from MyPaint's alpha channel.
 
     With `streams` > 1, the mean coverage over that many of MyPaint's random streams (see
-    `Canvas.draw`): the stroke's expected look rather than one draw of the dry brush's scatter.
+    `Canvas.draw`): the stroke's expected look rather than one draw of the brush's scatter.
     Streams are numbered from `first_stream`; stream 0 is MyPaint's plain render.
     """
-    global _canvas
-    if _canvas is None:
-        _canvas = Canvas(CELL_PX, CELL_PX)
+    canvas = _canvases.get(brush)
+    if canvas is None:
+        canvas = _canvases[brush] = Canvas(CELL_PX, CELL_PX, brush)
     stroke = Stroke.from_action(action)
     total = np.zeros((CELL_PX, CELL_PX), np.float32)
     for stream in range(first_stream, first_stream + streams):
-        _canvas.clear()
-        _canvas.draw(stroke, stream=stream)
-        total += _canvas.alpha()
+        canvas.clear()
+        canvas.draw(stroke, stream=stream)
+        total += canvas.alpha()
     return total / streams
 
 
-def render_uint8(actions: np.ndarray, streams: int = 1, first_stream: int = 0) -> np.ndarray:
+def render_uint8(actions: np.ndarray, streams: int = 1, first_stream: int = 0, brush: str = BRUSH) -> np.ndarray:
     """(N, 64, 64) uint8 coverage (0 to 255) of (N, 12) actions, in this process."""
     out = np.empty((len(actions), CELL_PX, CELL_PX), dtype=np.uint8)
     for i, action in enumerate(actions):
-        out[i] = np.rint(render(action, streams, first_stream) * 255)
+        out[i] = np.rint(render(action, streams, first_stream, brush) * 255)
     return out
 
 
@@ -46,24 +47,26 @@ def default_workers() -> int:
 
 
 class BatchRenderer:
-    """Renders batches of actions across `workers` processes (1: in this process), each stroke
-    averaged over `streams` of MyPaint's random streams (1: the plain render)."""
+    """Renders batches of actions with the MyPaint brush `brush` across `workers` processes (1: in
+    this process), each stroke averaged over `streams` of MyPaint's random streams (1: the plain
+    render). A brush whose dabs depend on the canvas is refused (`check_brush`)."""
 
-    def __init__(self, workers: int | None = None, chunk: int = 200, streams: int = 1):
+    def __init__(self, workers: int | None = None, chunk: int = 200, streams: int = 1, brush: str = BRUSH):
         if streams < 1:
             raise ValueError("streams must be at least 1")
         self.workers = max(1, workers or default_workers())
         self.chunk = chunk
         self.streams = int(streams)
+        self.brush = check_brush(brush)
         self._pool = None
         if self.workers > 1:
-            render(np.zeros(ACTION_SIZE))  # fail here, in one sentence, if MyPaint is missing
+            render(np.zeros(ACTION_SIZE), brush=brush)  # fail here, in one sentence, if MyPaint is missing
             self._pool = multiprocessing.get_context("fork").Pool(self.workers)
 
     def __call__(self, actions: np.ndarray, progress=None, first_stream: int = 0) -> np.ndarray:
         actions = np.asarray(actions, dtype=np.float32).reshape(-1, ACTION_SIZE)
         chunks = [actions[i:i + self.chunk] for i in range(0, len(actions), self.chunk)]
-        work = functools.partial(render_uint8, streams=self.streams, first_stream=first_stream)
+        work = functools.partial(render_uint8, streams=self.streams, first_stream=first_stream, brush=self.brush)
         results = map(work, chunks) if self._pool is None else self._pool.imap(work, chunks)
         out = []
         for part in results:

@@ -42,7 +42,7 @@ from painter.brush import Brush
 from painter.vgg import WEIGHTS_ENV, VGGFeatures, find_vgg_state_dict, hub_cache_path
 
 from .critic import Critic
-from .data import DataError, load_dataset, make_dataset
+from .data import DataError, dataset_brush, load_dataset, make_dataset
 from .evaluate import THRESHOLD, blurred_iou, gaussian_blur, mean_abs_error
 from .push import model_card
 
@@ -257,7 +257,8 @@ class Trainer:
         self.batches = Batches(self.train_actions, self.train_alpha, cfg.batch, self.rt, cfg.seed)
         torch.manual_seed(cfg.seed)
         self.generator = Brush(hidden=cfg.hidden, base=cfg.base, channels=cfg.channels, fourier=cfg.fourier,
-                               guide=cfg.guide, guide_channels=cfg.guide_channels).to(self.rt.device)
+                               guide=cfg.guide, guide_channels=cfg.guide_channels,
+                               mypaint=dataset_brush(data)).to(self.rt.device)
         if cfg.init:
             self.start_from(cfg.init)
         self.critic = Critic(cfg.critic_width).to(self.rt.device)
@@ -273,7 +274,8 @@ class Trainer:
         """The generator's weights from a trained brush of the same sizes.
 
         A brush with 3 centre-line channels can start one with 5: the new channels' weights start
-        at zero, so the generator begins exactly where the trained brush was.
+        at zero, so the generator begins exactly where the trained brush was. The trained brush may
+        imitate another MyPaint brush: a new brush can start from the dry brush's strokes.
         """
         try:
             trained = Brush.from_pretrained(source, strict=True)
@@ -282,7 +284,7 @@ class Trainer:
         generator = unwrap(self.generator)
         old, new = asdict(trained.config), asdict(generator.config)
         grows = old["guide_channels"] <= new["guide_channels"]
-        if {**old, "guide_channels": 0} != {**new, "guide_channels": 0} or not grows:
+        if {**old, "guide_channels": 0, "mypaint": ""} != {**new, "guide_channels": 0, "mypaint": ""} or not grows:
             raise ValueError(f"--init {source} is a brush of other sizes ({old}); "
                              "give the same --hidden, --base, --fourier and --guide")
         state = generator.state_dict()
@@ -340,7 +342,7 @@ class Trainer:
         generator.save_pretrained(self.out / folder)
         metrics = validate(generator, self.val_actions, self.val_alpha, self.rt.device)
         self.state["metrics"][f"stage{stage}"] = metrics
-        meta = {"stage": stage, "validation": metrics, "config": asdict(self.cfg)}
+        meta = {"stage": stage, "validation": metrics, "config": asdict(self.cfg), "mypaint": generator.config.mypaint}
         (self.out / folder / "training.json").write_text(json.dumps(meta, indent=2))
         (self.out / folder / "README.md").write_text(model_card(meta))
         self.log({"export": folder, "stage": stage, **metrics})

@@ -1,11 +1,13 @@
 """How fast the frozen brush is where the painter uses it: forward + backward to the actions.
 
-    python benchmarks/brush_speed.py [--checkpoint checkpoints/brush] [--batch 256] [--repeats 30]
+    python benchmarks/brush_speed.py [--checkpoint checkpoints/brushes/dry_brush ...] [--all] [--batch 256] [--repeats 30]
 
 Median over repeats of one forward and one backward pass (gradient to the actions only, the
 brush frozen) at the given batch, in milliseconds per stroke; also forward alone, the number
 of parameters and the size of the weights file. The machine is printed first: on a shared
-machine other processes slow it down, so the median of many repeats is reported.
+machine other processes slow it down, so the median of many repeats is reported. Several
+brushes (`--checkpoint A B`, or `--all` the shipped ones) are timed in turn within each repeat,
+so that a change of the machine's load falls on all of them alike.
 """
 
 import argparse
@@ -19,48 +21,59 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from benchmarks.common import hardware  # noqa: E402
-from painter.brush import DEFAULT_CHECKPOINT, Brush  # noqa: E402
+from painter.brush import DEFAULT_CHECKPOINT, Brush, shipped_brushes  # noqa: E402
 
 
-def timed(fn, repeats: int) -> float:
-    for _ in range(3):
-        fn()
-    times = []
+def timed(fns: list, repeats: int) -> list[float]:
+    """The median seconds of each of `fns`, called in turn within each repeat."""
+    for fn in fns:
+        for _ in range(3):
+            fn()
+    times = [[] for _ in fns]
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, out in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT)
+    parser.add_argument("--checkpoint", nargs="+", default=[DEFAULT_CHECKPOINT])
+    parser.add_argument("--all", action="store_true", help="every shipped brush (checkpoints/brushes/)")
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
     print(f"hardware: {hardware()}")
-    brush = Brush.load(args.checkpoint, device=args.device)
+    sources = [b.path for b in shipped_brushes()] if args.all else args.checkpoint
+    brushes = [Brush.load(source, device=args.device) for source in sources]
     actions = torch.rand(args.batch, 12, device=args.device, requires_grad=True)
     sync = torch.cuda.synchronize if args.device.startswith("cuda") else (lambda: None)
 
-    def forward_backward():
-        brush(actions).sum().backward()
-        sync()
+    def forward_backward(brush):
+        def run():
+            brush(actions).sum().backward()
+            sync()
+        return run
 
-    def forward():
-        with torch.no_grad():
-            brush(actions)
-        sync()
+    def forward(brush):
+        def run():
+            with torch.no_grad():
+                brush(actions)
+            sync()
+        return run
 
-    both, fwd = timed(forward_backward, args.repeats), timed(forward, args.repeats)
-    weights = Path(args.checkpoint) / "model.safetensors"
-    size = f"{weights.stat().st_size / 1e6:.2f} MB" if weights.exists() else "n/a (Hub)"
-    print(f"brush {args.checkpoint}: {brush.config}, {sum(p.numel() for p in brush.parameters()):,} parameters, "
-          f"weights {size}")
-    print(f"batch {args.batch} on {args.device}: forward + backward {both * 1000 / args.batch:.3f} ms/stroke "
-          f"({both * 1000:.1f} ms/batch), forward only {fwd * 1000 / args.batch:.3f} ms/stroke (median of {args.repeats})")
+    both = timed([forward_backward(b) for b in brushes], args.repeats)
+    fwd = timed([forward(b) for b in brushes], args.repeats)
+    for source, brush, b, f in zip(sources, brushes, both, fwd):
+        weights = Path(source) / "model.safetensors"
+        size = f"{weights.stat().st_size / 1e6:.2f} MB" if weights.exists() else "n/a (Hub)"
+        print(f"brush {source} ({brush.config.mypaint}): {sum(p.numel() for p in brush.parameters()):,} parameters, "
+              f"weights {size}; batch {args.batch} on {args.device}: forward + backward {b * 1000 / args.batch:.3f} "
+              f"ms/stroke ({b * 1000:.1f} ms/batch), forward only {f * 1000 / args.batch:.3f} ms/stroke "
+              f"(median of {args.repeats})")
 
 
 if __name__ == "__main__":

@@ -193,11 +193,11 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     warnings.formatwarning = lambda message, *rest, **kw: f"{message}\n"  # one line, no source echo
     from .errors import PainterError
-    from .mypaint import MyPaintMissing
+    from .mypaint import BrushRefused, MyPaintMissing
 
     try:
         return {"paint": _command_paint, "render": _command_render, "brushes": _command_brushes}[args.command](args)
-    except (PainterError, MyPaintMissing) as error:
+    except (PainterError, MyPaintMissing, BrushRefused) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -188,10 +188,26 @@ def add_arguments(parser):
     parser.add_argument("--workers", type=int, default=None, help="MyPaint processes (default: all cores)")
     parser.add_argument("--no-ceiling", action="store_true",
                         help="skip MyPaint against itself (jittered points, other random streams)")
+    parser.add_argument("--card", action="store_true",
+                        help="also write the brush folder's model card (README.md) with these figures")
     parser.add_argument("--streams", type=int, default=STREAMS,
                         help="other random streams behind MyPaint's expected stroke (default %(default)s)")
 
 
+def write_card(brush_folder: str, result: dict) -> Path:
+    """The brush folder's model card (README.md) from its training.json and this evaluation."""
+    from .push import model_card
+
+    folder = Path(brush_folder)
+    meta = folder / "training.json"
+    card = folder / "README.md"
+    card.write_text(model_card(json.loads(meta.read_text()) if meta.exists() else None, fidelity=result,
+                               repo_id=str(brush_folder)))
+    return card
+
+
 def run(args):
-    print(json.dumps(evaluate(args.checkpoint, args.strokes, args.seed, args.workers, not args.no_ceiling,
-                              args.streams)))
+    result = evaluate(args.checkpoint, args.strokes, args.seed, args.workers, not args.no_ceiling, args.streams)
+    print(json.dumps(result))
+    if args.card:
+        write_card(result["checkpoint"], result)

@@ -1,6 +1,10 @@
 """Publish a trained brush on the Hugging Face Hub with its model card.
 
 `python -m training push --checkpoint DIR --repo-id USER/NAME [--private] [--dry-run]`
+`python -m training push --all --owner USER [--dry-run]`: every shipped brush (checkpoints/brushes/NAME)
+to its own repo, USER/neural-painter-NAME (underscores as dashes). One repo per brush, not one repo
+with a folder per brush: `from_pretrained` and the Hub's model pages take a repo whose root holds
+one model, so each brush loads by its repo id and shows its own model card.
 
 The folder is checked first (it must load with `strict=True`), then staged with its model card
 (the folder's own README.md, or one written from its training.json; its front matter always says
@@ -23,6 +27,8 @@ from painter.hub import LIBRARY_NAME
 from painter.mypaint import BRUSH
 
 FILES = ("model.safetensors", "config.json")
+OPTIONAL_FILES = ("svg.json",)  # the SVG export's outline fit, where it has been fitted
+REPO_PREFIX = "neural-painter-"
 MIXIN_CARD = "This model has been pushed to the Hub using the"
 
 
@@ -42,7 +48,7 @@ def model_card(training: dict | None = None, fidelity: dict | None = None, repo_
              "Colour does not change the stroke's coverage, so the network reads the nine shape numbers. "
              f"MyPaint re-renders its strokes with `{mypaint}` (Debian's mypaint-brushes).",
              "", "```python", "from painter import Brush",
-             f'brush = Brush.from_pretrained("{repo_id or "checkpoints/brush"}").freeze()',
+             f'brush = Brush.from_pretrained("{repo_id or "checkpoints/brushes/NAME"}").freeze()',
              "alpha = brush(actions)   # (N, 12) in [0, 1] -> (N, 1, 64, 64)", "```", ""]
     if cfg:
         lines += ["## Training", "",
@@ -66,6 +72,9 @@ def model_card(training: dict | None = None, fidelity: dict | None = None, repo_
         if cfg.get("init"):
             lines += [f"The generator started from the trained brush `{cfg.get('init')}` (fine-tuning), "
                       "not from scratch; the steps above are this run's only.", ""]
+        if training.get("seconds"):
+            parts = ", ".join(f"{k.replace('stage', 'stage ')} {v / 60:.1f} min" for k, v in training["seconds"].items())
+            lines += [f"Wall time: {parts} ({sum(training['seconds'].values()) / 60:.1f} min in all).", ""]
     if training and training.get("validation"):
         v = training["validation"]
         lines += [f"Held-out validation: blurred IoU {v['iou']:.3f}, MAE {v['mae']:.4f}.", ""]
@@ -77,8 +86,55 @@ def model_card(training: dict | None = None, fidelity: dict | None = None, repo_
                           ("MyPaint's expected stroke (mean of other random streams)", "mypaint_expected_")):
             if fidelity.get(f"{key}blurred_iou") is not None:
                 lines.append(f"| {name} | {fidelity[f'{key}blurred_iou']:.3f} | {fidelity[f'{key}mae']:.4f} |")
-        lines += ["", f"On {fidelity.get('strokes')} fresh random actions. {fidelity.get('metric', '')}.", ""]
+        lines += ["", f"On {fidelity.get('strokes')} fresh random actions (seed {fidelity.get('seed')}), rendered by "
+                  f"MyPaint's `{fidelity.get('mypaint', mypaint)}`. {fidelity.get('metric', '')}.", ""]
+        lines += _ceiling(fidelity) + _by_mask_size(fidelity.get("by_mask_size"))
     return "\n".join(lines)
+
+
+def ceiling(fidelity: dict) -> tuple[str, float]:
+    """MyPaint against itself, the bar a neural brush of it is held to: another random stream where
+    the brush scatters its dabs at random; where it does not (another stream paints the same
+    picture), its points jittered by 0.26 px, as the stroke's numbers can barely say better."""
+    other = fidelity.get("mypaint_other_stream_blurred_iou")
+    if other is not None and other < 0.999:
+        return "MyPaint from another random stream", other
+    return "MyPaint with its points jittered by 0.26 px", fidelity["mypaint_jitter_blurred_iou"]
+
+
+def _ceiling(fidelity: dict) -> list[str]:
+    if fidelity.get("mypaint_jitter_blurred_iou") is None:
+        return []
+    name, bar = ceiling(fidelity)
+    gap = fidelity["blurred_iou"] - bar
+    why = ("the brush scatters its dabs at random, so another draw is as faithful as MyPaint's own"
+           if name.endswith("stream") else "the brush paints without random scatter, so another stream "
+           "is the same picture (1.000); a move of a quarter pixel is the least the action's numbers can miss by")
+    return [f"The ceiling is {name}: {bar:.3f} ({why}). This brush: {fidelity['blurred_iou']:.3f}, "
+            f"{'above' if gap >= 0 else 'below'} it by {abs(gap):.3f}.", ""]
+
+
+SIZE_COLUMNS = (("brush", "this brush"), ("other_stream", "MyPaint, another stream"),
+                ("expected", "MyPaint's expected stroke"), ("jitter", "MyPaint, jittered 0.26 px"))
+
+
+def _by_mask_size(table: dict | None) -> list[str]:
+    """The fidelity by the size of MyPaint's blurred mask, as a markdown table."""
+    if not table:
+        return []
+    columns = [(key, label) for key, label in SIZE_COLUMNS if key in table.get("1-19", {})]
+    lines = ["By the size of MyPaint's blurred mask (blurred IoU; strokes in brackets):", "",
+             "| MyPaint's mask | " + " | ".join(label for _, label in columns) + " |",
+             "|---|" + "---|" * len(columns)]
+    empty = table.get("0", {})
+    lines.append("| empty (painted where MyPaint leaves none) | "
+                 + " | ".join(f"{empty.get(key, 0)} strokes" for key, _ in columns) + " |")
+    for label, row in table.items():
+        if label != "0":
+            cells = [f"{row[key]:.3f}" if row.get(key) is not None else "-" for key, _ in columns]
+            cells[0] += f" ({row['strokes']})"
+            lines.append(f"| {label} px | " + " | ".join(cells) + " |")
+    return lines + [""]
 
 
 def stage(checkpoint: str, folder: Path, repo_id: str) -> Path:
@@ -93,7 +149,7 @@ def stage(checkpoint: str, folder: Path, repo_id: str) -> Path:
         Brush.from_pretrained(str(source), strict=True)
     except Exception as error:  # a corrupt or mismatched checkpoint must not reach the Hub
         raise PushError(f"{source} does not load as a brush ({type(error).__name__}: {error})") from error
-    for name in FILES:
+    for name in FILES + tuple(n for n in OPTIONAL_FILES if (source / n).exists()):
         shutil.copy2(source / name, folder / name)
     card = source / "README.md"
     text = card.read_text() if card.exists() else ""
@@ -140,14 +196,38 @@ def push(checkpoint: str, repo_id: str, private: bool = False, token: str | None
     return f"https://huggingface.co/{repo_id}"
 
 
+def repo_for(owner: str, brush_name: str) -> str:
+    """The Hub repo of a shipped brush: OWNER/neural-painter-NAME, underscores as dashes."""
+    return f"{owner}/{REPO_PREFIX}{brush_name.replace('_', '-')}"
+
+
+def push_all(owner: str, private: bool = False, token: str | None = None, dry_run: bool = False) -> list[tuple]:
+    """Every shipped brush to its own repo (`repo_for`): (repo id, URL or staged folder) each."""
+    from painter.brush import shipped_brushes
+
+    repos = [(b.path, repo_for(owner, b.name)) for b in shipped_brushes()]
+    return [(repo, push(path, repo, private, token, dry_run)) for path, repo in repos]
+
+
 def add_arguments(parser):
-    parser.add_argument("--checkpoint", required=True, help="brush folder (or a training --out folder)")
-    parser.add_argument("--repo-id", required=True, help="Hub repo id, USER/NAME")
+    parser.add_argument("--checkpoint", help="brush folder (or a training --out folder)")
+    parser.add_argument("--repo-id", help="Hub repo id, USER/NAME")
+    parser.add_argument("--all", action="store_true",
+                        help="every shipped brush, each to its own repo OWNER/neural-painter-NAME (needs --owner)")
+    parser.add_argument("--owner", help="with --all: the Hub user or organisation")
     parser.add_argument("--private", action="store_true")
     parser.add_argument("--token", default=None, help="Hub token (default: the one `hf auth login` saved, or $HF_TOKEN)")
     parser.add_argument("--dry-run", action="store_true", help="check and stage everything, upload nothing")
 
 
 def run(args):
-    where = push(args.checkpoint, args.repo_id, args.private, args.token, args.dry_run)
-    print(f"staged, not uploaded: {where}" if args.dry_run else f"published: {where}")
+    if args.all:
+        if not args.owner or args.checkpoint or args.repo_id:
+            raise PushError("--all publishes every shipped brush: give --owner USER, and no --checkpoint or --repo-id")
+        places = push_all(args.owner, args.private, args.token, args.dry_run)
+    elif not (args.checkpoint and args.repo_id):
+        raise PushError("give --checkpoint DIR and --repo-id USER/NAME, or --all --owner USER")
+    else:
+        places = [(args.repo_id, push(args.checkpoint, args.repo_id, args.private, args.token, args.dry_run))]
+    for repo, where in places:
+        print(f"staged for {repo}, not uploaded: {where}" if args.dry_run else f"published: {where}")

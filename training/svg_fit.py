@@ -28,7 +28,6 @@ import numpy as np
 import torch
 
 from painter.brush import DEFAULT_CHECKPOINT, Brush
-from painter.mypaint import BRUSH
 from painter.stroke import CELL_PX, Stroke
 from painter.svg import FIT_FILE, OutlineFit
 
@@ -70,7 +69,10 @@ def as_fit(name: str, p) -> OutlineFit:
 
 
 def fit(brush: Brush, strokes: int = 512, held_out: int = 256, steps: int = 200, seed: int = 0,
-        name: str = BRUSH) -> tuple[OutlineFit, dict]:
+        name: str | None = None) -> tuple[OutlineFit, dict]:
+    """The outline of `brush`'s strokes, recorded for the MyPaint brush `name` (default: the one the
+    brush imitates)."""
+    name = name or brush.config.mypaint
     generator = torch.Generator().manual_seed(seed)
     actions = torch.rand(strokes + held_out, 12, generator=generator)
     with torch.no_grad():

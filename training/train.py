@@ -379,7 +379,16 @@ class Trainer:
             self.state["stage"], self.state["step"] = None, 0
             self.state.setdefault("seconds", {})[f"stage{stage}"] = round(time.time() - started, 1)
             self.checkpoint({})
+        self.record_seconds()
         self.rt.close()
+
+    def record_seconds(self):
+        """Each stage's wall time, in the trained brush's training.json (its model card cites it)."""
+        meta = self.out / "brush" / "training.json"
+        if self.rt.main and meta.exists():
+            record = json.loads(meta.read_text())
+            record["seconds"] = dict(self.state.get("seconds", {}))
+            meta.write_text(json.dumps(record, indent=2))
 
     def stage1(self):
         cfg, g = self.cfg, self.rt.wrap(Logits(self.generator.train()))

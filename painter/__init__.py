@@ -1,9 +1,10 @@
 """Neural Painter: a photo becomes a painting made of brushstrokes of a neural MyPaint brush.
 
-    from painter import paint
-    for frame in paint("photo.jpg", strokes=1000, size=512, seed=0):
+    from painter import paint, shipped_brushes
+    for frame in paint("photo.jpg", strokes=1000, size=512, seed=0, brush="charcoal"):
         show(frame.canvas)
     frame.painting.save_png("painting.png")
+    [b.name for b in shipped_brushes()]   # dry_brush, charcoal, ...; brush="ink_blot,dry_brush" paints by level
 
 Names are imported lazily, so `import painter.stroke` stays light (no torch).
 """
@@ -28,6 +29,7 @@ THREADS = cpus.limit_threads()
 
 _EXPORTS = {
     "Brush": "painter.brush",
+    "shipped_brushes": "painter.brush",
     "Painter": "painter.painter",
     "paint": "painter.painter",
     "Frame": "painter.painter",

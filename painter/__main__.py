@@ -58,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--brush", metavar="NAME[,NAME...]",
                    help="the brush: a shipped one's name (`python -m painter brushes` lists them; default dry_brush), "
                         "a checkpoint folder or a Hub repo id; several, comma-separated, paint the plan's levels "
-                        "coarse to fine (knife,dry_brush,calligraphy: the first the coarsest, the last the finest)")
+                        "coarse to fine (ink_blot,dry_brush,charcoal: the first the coarsest, the last the finest)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     g = p.add_argument_group("style and guidance")
     g.add_argument("--style", metavar="IMAGE", help="paint in the manner of this image (a Gram-matrix style loss)")
@@ -148,7 +148,7 @@ def _command_paint(args) -> int:
     if bar is not None:
         bar.close()
     painting = final.painting
-    print(f"brush: {', '.join(dict.fromkeys(painting.brushes))} (MyPaint)", file=sys.stderr)
+    print(f"brush: MyPaint's {', then '.join(dict.fromkeys(painting.brushes))}", file=sys.stderr)
     painting.save_png(args.output)
     written = [args.output]
     if args.json:

@@ -82,7 +82,7 @@ class Request:
 
 def parse_brushes(brush) -> tuple:
     """`brush` as a tuple of brushes, coarse to fine: a name, folder or Hub repo id, a comma-separated
-    list of them ("knife,dry_brush,calligraphy"), a loaded `Brush`, or a list; None or "": ()."""
+    list of them ("ink_blot,dry_brush,charcoal"), a loaded `Brush`, or a list; None or "": ()."""
     if brush is None or (isinstance(brush, str) and not brush.strip()):
         return ()
     items = brush.split(",") if isinstance(brush, str) else list(brush) if isinstance(brush, (list, tuple)) else [brush]

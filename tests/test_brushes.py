@@ -179,3 +179,14 @@ def test_push_all_publishes_each_shipped_brush_to_its_own_repo(monkeypatch, caps
     assert training_main(["push", "--all", "--owner", "someone", "--token", "hf_test"]) == 0
     assert uploads == {f"someone/neural-painter-{b.name.replace('_', '-')}": b.mypaint for b in BRUSHES}
     assert capsys.readouterr().out.count("published: https://huggingface.co/someone/neural-painter-") == len(BRUSHES)
+
+
+def test_the_api_takes_a_brush_by_name_or_loaded():
+    from painter import Painter
+
+    painter = Painter(objective="pixel")
+    other = BRUSHES[1]
+    for brush in (other.name, Brush.load(other.path)):
+        *_, last = painter.paint(photo(64, 48), strokes=20, size=64, brush=brush)
+        assert last.painting.brushes == [other.mypaint] * len(last.painting.level_cells)
+        assert last.painting.to_json()["brush"] == other.mypaint

@@ -100,9 +100,11 @@ def find_brushes(card=SPACE_CARD, cache_dir=None, directory=None) -> tuple[dict[
             reason = ("it is not a Neural Painter brush" if not is_brush_folder(reason) else
                       f"it imitates {imitates(reason)}, which no bundled brush does" if name is None else
                       f"{taken[name]} already gives the {name}")
-        about = named if named in sources and named not in taken else repo
-        keep = f"using the bundled {_bundled(sources[about])}" if about in sources else "no bundled brush replaced"
-        notes[about] = f"brush {about}: {repo} could not be had from the Hub ({reason}); {keep}"
+        if named in sources and named not in taken:
+            notes[named] = (f"brush {named}: {repo} could not be had from the Hub ({reason}); "
+                            f"using the bundled {_bundled(sources[named])}")
+        else:
+            notes[repo] = f"brush: {repo} could not be had from the Hub ({reason}); it replaces no bundled brush"
     return sources, notes
 
 

@@ -1,14 +1,13 @@
 """Where the app's brush and VGG16 come from: the Hub's cache laid out on disk, offline, as
 huggingface_hub itself leaves it after a download (refs/main -> snapshots/<commit>/files)."""
 
-import json
 import shutil
 
 import pytest
 import torch
 from safetensors.torch import save_file
 
-import painter_helpers  # noqa: F401  (sets NEURAL_PAINTER_OFFLINE)
+from painter_helpers import imitating_brush  # (also sets NEURAL_PAINTER_OFFLINE)
 
 from painter.brush import DEFAULT_CHECKPOINT, Brush, shipped_brushes
 from painter import hub, vgg
@@ -101,14 +100,9 @@ def timm_vgg16(path, shapes=None):
 
 
 def brushes_folder(folder, **mypaint) -> object:
-    """A checkpoints/brushes/ of the dry brush and a brush per `name=MyPaint name` (the dry brush's
-    weights, its config.json saying the other MyPaint brush)."""
+    """A checkpoints/brushes/ of the dry brush and a brush per `name=MyPaint name`."""
     for name, imitated in {"dry_brush": None, **mypaint}.items():
-        (folder / name).mkdir(parents=True)
-        for file in ("model.safetensors", "README.md"):
-            (folder / name / file).symlink_to(f"{DEFAULT_CHECKPOINT}/{file}")
-        config = json.loads(open(f"{DEFAULT_CHECKPOINT}/config.json").read())
-        (folder / name / "config.json").write_text(json.dumps(config | ({"mypaint": imitated} if imitated else {})))
+        imitating_brush(folder / name, imitated)
     return folder
 
 

@@ -710,6 +710,8 @@ Every stroke can be downloaded (JSON, SVG) and re-rendered by MyPaint at any siz
 
 CSS = """
 #status textarea { font-variant-numeric: tabular-nums; }
+#brush_swatches .grid-wrap { min-height: 0; height: auto; }
+#brush_swatches .thumbnail-item { aspect-ratio: 256 / 112; }
 """
 
 with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
@@ -738,13 +740,14 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
             strokes = gr.Slider(label="Strokes", info="More strokes: finer detail, longer run.",
                                 elem_id="strokes", **STROKES)
             size = gr.Radio(SIZES, value=DEFAULT_SIZE, label="Size (long side, pixels)", elem_id="size")
-            swatches = gr.Gallery([(path, brush_label(name)) for name, path in SWATCHES], columns=min(2, len(SWATCHES) or 1),
-                                  label="Brushes: strokes painted by MyPaint itself (click one to pick it)",
-                                  height="auto", allow_preview=False, interactive=False, selected_index=0,
-                                  object_fit="contain", buttons=[], visible=bool(SWATCHES), elem_id="brush_swatches")
-            brush = gr.Radio([(brush_label(name), name) for name in BRUSHES], value=DEFAULT_BRUSH, label="Brush",
-                             info="A neural copy of this MyPaint brush paints every stroke (one per level: Advanced).",
-                             elem_id="brush")
+            with gr.Group():
+                swatches = gr.Gallery([(path, brush_label(name)) for name, path in SWATCHES], columns=2,
+                                      label="Brushes", show_label=False, height="auto", allow_preview=False, interactive=False, selected_index=0,
+                                      object_fit="cover", buttons=[], visible=bool(SWATCHES), elem_id="brush_swatches")
+                brush = gr.Radio([(brush_label(name), name) for name in BRUSHES], value=DEFAULT_BRUSH, label="Brush",
+                                 info="Above, strokes painted by MyPaint itself with each (click one to pick it); a "
+                                      "neural copy of the brush paints every stroke (a brush per level: Advanced).",
+                                 elem_id="brush")
             with gr.Row():
                 paint_btn = gr.Button("Paint", variant="primary", elem_id="paint")
                 stop_btn = gr.Button("Stop", variant="stop", visible=False, elem_id="stop")
@@ -793,12 +796,12 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
                     dice = gr.Button("🎲 Randomise", scale=1, min_width=60, elem_id="randomise")
                 time_limit = gr.Slider(label="Time limit (seconds)", elem_id="time_limit",
                                        info="The run ends here with the strokes painted so far.", **TIME_LIMIT)
-                level_choices = [("The brush above", ""), *[(brush_label(name), name) for name in BRUSHES]]
-                with gr.Row():  # coarse to fine, as `brush_choice` takes them
-                    level_brushes = [gr.Dropdown(level_choices, value="", label=f"Brush of the {level} levels",
-                                                 info=info, elem_id=f"{level}_brush")
-                                     for level, info in zip(LEVELS, ("The first, broad strokes.", "The levels between.",
-                                                                     "The last, small strokes."))]
+                level_choices = [("As above", ""), *[(brush_label(name), name) for name in BRUSHES]]
+                gr.Markdown("**Brush per level**, coarse to fine: the first, broad strokes to the last, small ones "
+                            "(as above: the brush picked above).", elem_id="level_brushes")
+                with gr.Group():  # coarse to fine, as `brush_choice` takes them
+                    level_brushes = [gr.Dropdown(level_choices, value="", label=f"{level.capitalize()} levels",
+                                                 elem_id=f"{level}_brush") for level in LEVELS]
             gr.Markdown(f"Running on **{HARDWARE}**, painting against **{OBJECTIVE}**."
                         + ("" if ON_GPU else f" Runs are capped at {TIME_LIMIT['maximum']} s here; "
                            "duplicate the Space onto a GPU for bigger paintings."), elem_id="hardware")

@@ -116,13 +116,13 @@ PAINTER.keep_brush(BRUSH_SOURCES[DEFAULT_BRUSH], BRUSH)  # a painting that names
 # name -> the MyPaint brush it imitates, the default first (the painting's JSON and re-render name it)
 BRUSHES = {**{b.name: b.mypaint for b in shipped_brushes()}, DEFAULT_BRUSH: BRUSH.config.mypaint}
 BRUSH_NAMES = ", ".join(BRUSHES)
+OBJECTIVE = {"vgg16": "VGG16 features", "vgg19": "VGG19 features", "pixel": "pixels"}.get(
+    PAINTER.objective.name, PAINTER.objective.name)
+print(f"Neural Painter on {HARDWARE}; objective: {PAINTER.objective.description}", flush=True)
 
 
 def brush_label(name: str) -> str:
     return name.replace("_", " ").capitalize()
-OBJECTIVE = {"vgg16": "VGG16 features", "vgg19": "VGG19 features", "pixel": "pixels"}.get(
-    PAINTER.objective.name, PAINTER.objective.name)
-print(f"Neural Painter on {HARDWARE}; objective: {PAINTER.objective.description}", flush=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -691,8 +691,8 @@ def brush_swatch(mypaint: str) -> str | None:
 SWATCHES = [(name, path) for name in BRUSHES if (path := brush_swatch(BRUSHES[name]))]  # gallery order
 
 
-def brush_of_swatch(event: gr.SelectData) -> str:
-    return SWATCHES[event.index][0]
+def brush_of_swatch(event: gr.SelectData):
+    return SWATCHES[event.index][0] if isinstance(event.index, int) else gr.update()
 
 
 def swatch_of_brush(name):
@@ -742,8 +742,9 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
             size = gr.Radio(SIZES, value=DEFAULT_SIZE, label="Size (long side, pixels)", elem_id="size")
             with gr.Group():
                 swatches = gr.Gallery([(path, brush_label(name)) for name, path in SWATCHES], columns=2,
-                                      label="Brushes", show_label=False, height="auto", allow_preview=False, interactive=False, selected_index=0,
-                                      object_fit="cover", buttons=[], visible=bool(SWATCHES), elem_id="brush_swatches")
+                                      label="Brushes", show_label=False, height="auto", allow_preview=False,
+                                      interactive=False, selected_index=0, object_fit="cover", buttons=[],
+                                      visible=bool(SWATCHES), elem_id="brush_swatches")
                 brush = gr.Radio([(brush_label(name), name) for name in BRUSHES], value=DEFAULT_BRUSH, label="Brush",
                                  info="Above, strokes painted by MyPaint itself with each (click one to pick it); a "
                                       "neural copy of the brush paints every stroke (a brush per level: Advanced).",
@@ -821,7 +822,8 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
     judged_by_validator(photo, _photo_as_uploaded)
     judged_by_validator(style, _photo_as_uploaded)
     for setting in (strokes, size, seed, time_limit, style_strength, min_radius, max_radius, low_pressure,
-                    high_pressure, background, background_colour, palette, min_length, max_length, brush, *level_brushes):
+                    high_pressure, background, background_colour, palette, min_length, max_length, brush,
+                    *level_brushes):
         judged_by_validator(setting)
     # The mask is painted over the photo: a new photo clears the mask and shows under the brush.
     photo.change(mask_canvas, photo, detail, queue=False, api_visibility="private")

@@ -199,7 +199,8 @@ def scenario_api(tmp):
 
 # name -> scenario(tmp): what it saw, as plain data
 SCENARIOS = {"import": scenario_import, **{name: functools.partial(scenario_paint, name) for name in GUIDANCE},
-             "brushes": scenario_brushes, "stop": scenario_stop, "error_inside_gpu_function": scenario_error_inside_gpu_function,
+             "brushes": scenario_brushes, "stop": scenario_stop,
+             "error_inside_gpu_function": scenario_error_inside_gpu_function,
              "cli": scenario_cli, "api": scenario_api}
 
 

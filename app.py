@@ -14,6 +14,7 @@ and, last, the `Painting`; then `save_downloads` writes the files, after the GPU
 import painter  # noqa: I001  (first: sets the OpenMP wait and the thread count, read when torch loads)
 import spaces  # (before torch: on ZeroGPU it patches CUDA)
 
+import hashlib
 import math
 import os
 import re
@@ -29,9 +30,12 @@ import gradio as gr
 from PIL import Image
 
 from painter import Painter, render_with_mypaint
+from painter.brush import DEFAULT_BRUSH, shipped_brushes
 from painter.controls import check_number, parse_background
 from painter.errors import PainterError
-from painter.hub import load_brush
+from painter.hub import load_brushes
+from painter.mypaint import Canvas, MyPaintMissing, brush_definition
+from painter.stroke import Stroke
 from painter.photo import load_photo
 from painter.plan import GPU_STEP_COST, estimate_seconds
 from painter.request import MAX_PALETTE, MAX_STYLE_STRENGTH, Request, make_request
@@ -95,16 +99,30 @@ RUN_FOLDER_AGE = 3600            # seconds, as `delete_cache` ages Gradio's copi
 STOP_DIR = Path(tempfile.gettempdir()) / "neural-painter-stop"
 
 # ---------------------------------------------------------------------------------------------
-# The brush (from the Hub repo the Space card names, else the bundled one) and the objective's
-# network load once, here, onto the device (on ZeroGPU the move to CUDA is deferred by `spaces`
-# until a GPU is lent).
+# The brushes: each shipped brush (checkpoints/brushes/NAME) from the Hub repo the Space card names
+# for it, else the bundled copy (painter/hub.py). The default brush and the objective's network
+# load once, here, onto the device (on ZeroGPU the move to CUDA is deferred by `spaces` until a GPU
+# is lent). Another brush loads the first time a painting asks for it, once, inside the GPU
+# function (`Painter.brush_for`, called by the run): on ZeroGPU the main process's CUDA emulation
+# intercepts `.to("cuda")` only on the thread that imported `spaces`, and raises on Gradio's handler
+# threads, while the process lent a GPU has real CUDA (and keeps what it loaded while ZeroGPU
+# reuses it). So the page's checks below never load a brush: they only look its name up.
 
-BRUSH, BRUSH_NOTE = load_brush(DEVICE)
-print(BRUSH_NOTE, flush=True)
+BRUSH, BRUSH_SOURCES, BRUSH_NOTES = load_brushes(DEVICE)  # the default brush; {name: folder}; {name: note}
+BRUSH_NOTE = BRUSH_NOTES[DEFAULT_BRUSH]
+print("\n".join(BRUSH_NOTES.values()), flush=True)
 PAINTER = Painter(device=DEVICE, brush=BRUSH)
+PAINTER.keep_brush(BRUSH_SOURCES[DEFAULT_BRUSH], BRUSH)  # a painting that names it does not load it again
+# name -> the MyPaint brush it imitates, the default first (the painting's JSON and re-render name it)
+BRUSHES = {**{b.name: b.mypaint for b in shipped_brushes()}, DEFAULT_BRUSH: BRUSH.config.mypaint}
+BRUSH_NAMES = ", ".join(BRUSHES)
 OBJECTIVE = {"vgg16": "VGG16 features", "vgg19": "VGG19 features", "pixel": "pixels"}.get(
     PAINTER.objective.name, PAINTER.objective.name)
 print(f"Neural Painter on {HARDWARE}; objective: {PAINTER.objective.description}", flush=True)
+
+
+def brush_label(name: str) -> str:
+    return name.replace("_", " ").capitalize()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,6 +179,33 @@ def check_settings(strokes, size, seed, time_limit) -> tuple[int, int, int, floa
         raise PainterError(f"The time limit must be from {TIME_LIMIT['minimum']} to "
                            f"{TIME_LIMIT['maximum']} seconds on this hardware.")
     return int(strokes_n), int(size_n), int(seed_n), float(limit_n)
+
+
+def check_brush(name, what="brush") -> str:
+    """A shipped brush's name (or the MyPaint brush it imitates, e.g. classic/charcoal) as its shipped
+    name, None or "" as the default brush; else a `PainterError` with one sentence."""
+    if name in (None, ""):
+        return DEFAULT_BRUSH
+    given = str(name).strip()
+    for shipped, mypaint in BRUSHES.items():
+        if given in (shipped, mypaint):
+            return shipped
+    *others, last = BRUSHES
+    names = f"{', '.join(others)} or {last}" if others else last
+    raise PainterError(f"There is no {what} named {given[:40]!r}; choose {names}.")
+
+
+LEVELS = ("coarse", "middle", "fine")  # the per-level brush choices, coarse to fine
+
+
+def brush_choice(brush=DEFAULT_BRUSH, coarse="", middle="", fine="") -> list[str]:
+    """The painting's brushes, as the folders they load from (see `make_request`'s `brush`): the brush
+    alone, or, where a level's choice is set, one per level group coarse to fine (the middle one
+    paints the levels between; unset: the brush). Raises `PainterError` with one sentence."""
+    brush = check_brush(brush)
+    levels = [check_brush(choice, f"{level} brush") if choice else brush
+              for level, choice in zip(LEVELS, (coarse, middle, fine))]
+    return [BRUSH_SOURCES[name] for name in ([brush] if len(set(levels)) == 1 else levels)]
 
 
 def _range(low, high, name, top, default_low=0.0):
@@ -239,8 +284,21 @@ GUIDANCE = ("style", "style_strength", "colour_transfer", "detail", "min_radius"
             "background", "background_colour", "palette", "min_length", "max_length")
 
 
-def validate_inputs(photo, strokes, size, seed, time_limit, *guidance):
-    """Gradio event validator: one `gr.validate` per input, each with at most one sentence."""
+BRUSH_INPUTS = ("brush", "coarse_brush", "middle_brush", "fine_brush")  # after the guidance, in `/paint`'s inputs
+
+
+def _validation(check, *args):
+    try:
+        check(*args)
+        return gr.validate(True, "")
+    except PainterError as error:
+        return gr.validate(False, str(error))
+
+
+def validate_inputs(photo, strokes, size, seed, time_limit, *rest):
+    """Gradio event validator: one `gr.validate` per input, each with at most one sentence. `rest`:
+    the guidance controls (GUIDANCE), then the brush choices (BRUSH_INPUTS)."""
+    guidance, brushes = rest[:len(GUIDANCE)], rest[len(GUIDANCE):]
     results = []
     try:
         check_photo(photo)
@@ -268,18 +326,26 @@ def validate_inputs(photo, strokes, size, seed, time_limit, *guidance):
             results.append(gr.validate(True, ""))
         except PainterError as error:
             results.append(gr.validate(False, str(error)))
+    for name, value in zip(BRUSH_INPUTS, brushes):
+        results.append(_validation(check_brush, value, name.replace("_", " ")))
     return results
+
+
+def validate_tool_inputs(photo, strokes, size, seed, time_limit, brush):
+    """The validator of the tool `paint`: the settings, then its brush."""
+    return [*validate_inputs(photo, strokes, size, seed, time_limit), _validation(check_brush, brush)]
 
 
 # ---------------------------------------------------------------------------------------------
 # The painting, on whatever device there is.
 
-def build_request(photo, strokes, size, seed, time_limit, guidance=None) -> Request:
+def build_request(photo, strokes, size, seed, time_limit, guidance=None, brush=None) -> Request:
     """A run's checked request: the app's own limits (upload size, this hardware's caps), then the
-    painter's one check of everything else; the photo and the style are decoded once here."""
+    painter's one check of everything else; the photo and the style are decoded once here. `brush`:
+    from `brush_choice` (None: the default brush); it loads on the device, at the run's start."""
     image = check_photo(photo)
     strokes, size, seed, time_limit = check_settings(strokes, size, seed, time_limit)
-    return make_request(image, strokes, size, seed, time_limit, device=DEVICE, **(guidance or {}))
+    return make_request(image, strokes, size, seed, time_limit, device=DEVICE, brush=brush, **(guidance or {}))
 
 
 def gpu_seconds(request: Request, device="cuda") -> float:
@@ -343,8 +409,8 @@ def paint_on_device(request: Request, stop_file=None):
 
 
 def save_downloads(painting, out_dir) -> dict[str, str]:
-    """The painting's files in `out_dir`: png, mypaint (the strokes re-rendered by MyPaint's real dry
-    brush, grain and all, at twice the size), json, svg, ora, mp4 and gif timelapse."""
+    """The painting's files in `out_dir`: png, mypaint (the strokes re-rendered by MyPaint's real
+    brushes, each stroke's own, grain and all, at twice the size), json, svg, ora, mp4 and gif timelapse."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {"png": out_dir / "painting.png", "mypaint": out_dir / "painting-mypaint-2x.png",
@@ -414,10 +480,10 @@ def _paint_request(job: Request, visitor=None):
             os.remove(stop_file)
 
 
-def _checked(photo, strokes, size, seed, time_limit, guidance=None) -> Request:
+def _checked(photo, strokes, size, seed, time_limit, guidance=None, brushes=(DEFAULT_BRUSH,)) -> Request:
     try:
         # Every check (e.g. a brush size no cell can paint at this size) before any GPU time.
-        return build_request(photo, strokes, size, seed, time_limit, guidance)
+        return build_request(photo, strokes, size, seed, time_limit, guidance, brush_choice(*brushes))
     except PainterError as error:
         raise gr.Error(str(error), print_exception=False) from None
 
@@ -428,8 +494,9 @@ DOWNLOADS = ("png", "mypaint", "mp4", "gif", "json", "svg", "ora")
 def paint_with_controls(photo, strokes, size, seed, time_limit, style=None, style_strength=1.0,
                         colour_transfer=True, detail=None, min_radius=0, max_radius=MAX_RADIUS, low_pressure=0.0,
                         high_pressure=1.0, background="Photo's average", background_colour="#ffffff", palette=0,
-                        min_length=0, max_length=MAX_LENGTH, visitor: gr.Request = None):
-    """Paint a photo with real brushstrokes, with every control of the page: a style image, a detail mask, stroke limits.
+                        min_length=0, max_length=MAX_LENGTH, brush: str = DEFAULT_BRUSH, coarse_brush: str = "",
+                        middle_brush: str = "", fine_brush: str = "", visitor: gr.Request = None):
+    """Paint a photo with real brushstrokes, with every control of the page: the brush, a style image, a detail mask, stroke limits.
 
     `/paint`, the page's Paint button. Streams the canvas as it is painted, then the painting, a
     before/after pair, the timelapse and the files (PNG, MyPaint re-render, MP4, GIF, JSON, SVG, ORA).
@@ -454,13 +521,17 @@ def paint_with_controls(photo, strokes, size, seed, time_limit, style=None, styl
         palette: At most this many colours (0: no limit).
         min_length: Shortest stroke in pixels.
         max_length: Longest stroke in pixels (512: no limit).
+        brush: The brush, one of BRUSH_NAMES (a neural copy of the MyPaint brush of that name); default dry_brush.
+        coarse_brush: Optional brush of the coarse levels (the first, broad strokes), one of BRUSH_NAMES; "": the brush.
+        middle_brush: Optional brush of the levels between, one of BRUSH_NAMES; "": the brush.
+        fine_brush: Optional brush of the fine levels (the last, small strokes), one of BRUSH_NAMES; "": the brush.
     """
     try:
         guidance = guidance_options(style, style_strength, colour_transfer, detail, min_radius, max_radius, low_pressure,
                                     high_pressure, background, background_colour, palette, min_length, max_length)
     except PainterError as error:
         raise gr.Error(str(error), print_exception=False) from None
-    job = _checked(photo, strokes, size, seed, time_limit, guidance)
+    job = _checked(photo, strokes, size, seed, time_limit, guidance, (brush, coarse_brush, middle_brush, fine_brush))
     for canvas, status, _, files in _paint_request(job, visitor):
         if files is None:
             yield canvas, status, None, None, None
@@ -471,8 +542,8 @@ def paint_with_controls(photo, strokes, size, seed, time_limit, style=None, styl
 
 
 def paint(photo, strokes: int = STROKES["value"], size: int = DEFAULT_SIZE, seed: int = 0,
-          time_limit: float = TIME_LIMIT["value"], progress=gr.Progress()):
-    """Paint a photo with real brushstrokes: a neural copy of MyPaint's dry brush, placed stroke by stroke.
+          time_limit: float = TIME_LIMIT["value"], brush: str = DEFAULT_BRUSH, progress=gr.Progress()):
+    """Paint a photo with real brushstrokes: a neural copy of a MyPaint brush, placed stroke by stroke.
 
     Progress is reported as strokes are painted. The result is the painting (PNG) and links to:
     the same strokes re-rendered by MyPaint itself at twice the size (PNG), the strokes (JSON: each
@@ -485,8 +556,9 @@ def paint(photo, strokes: int = STROKES["value"], size: int = DEFAULT_SIZE, seed
         size: The painting's long side in pixels.
         seed: Random seed; the same seed and settings paint the same picture.
         time_limit: Seconds after which the painting ends with the strokes painted so far.
+        brush: The brush, one of BRUSH_NAMES (a neural copy of the MyPaint brush of that name); default dry_brush.
     """
-    job = _checked(photo, strokes, size, seed, time_limit)
+    job = _checked(photo, strokes, size, seed, time_limit, brushes=(brush,))
     for canvas, status, (painted, total), files in _paint_request(job):
         progress((painted, total), desc=status, unit="strokes")
         if files is None:
@@ -494,6 +566,10 @@ def paint(photo, strokes: int = STROKES["value"], size: int = DEFAULT_SIZE, seed
         else:
             yield (Image.fromarray(canvas), files["mypaint"], files["json"], files["svg"], files["mp4"], files["ora"],
                    status)
+
+
+for _tool in (paint, paint_with_controls):  # (MCP clients read the names from the docstrings)
+    _tool.__doc__ = _tool.__doc__.replace("BRUSH_NAMES", BRUSH_NAMES)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -579,16 +655,63 @@ def mask_canvas(photo):
     image.thumbnail((MASK_EDITOR_SIDE, MASK_EDITOR_SIDE), Image.LANCZOS)
     return {"background": np.asarray(image), "layers": [], "composite": None}
 
+# A swatch per brush: a few strokes painted by MyPaint itself with the brush the neural one imitates,
+# the way a painting's strokes are re-rendered (`Canvas.draw` at 2 canvas px per brush px), on paper.
+# Made once (a few ms each) and kept as a PNG in the temp folder, named by what it is drawn from.
+SWATCH_DIR = Path(tempfile.gettempdir()) / "neural-painter-swatches"
+SWATCH_SIZE, SWATCH_SCALE, SWATCH_PAPER = (256, 112), 2.0, (0.97, 0.95, 0.91)
+SWATCH_STROKES = (  # start, control, end, radius (px), pressure (start, end), colour: broad, ramped, thin
+    Stroke((18, 66), (92, 26), (176, 58), 12.0, (0.75, 0.8), (0.16, 0.24, 0.55)),
+    Stroke((112, 96), (178, 78), (238, 28), 8.0, (0.25, 0.8), (0.64, 0.33, 0.15)),
+    Stroke((24, 96), (60, 86), (96, 98), 3.5, (0.7, 0.7), (0.2, 0.42, 0.2)),
+)
+
+
+def brush_swatch(mypaint: str) -> str | None:
+    """A PNG of SWATCH_STROKES painted by the MyPaint brush `mypaint`; None where MyPaint is missing."""
+    try:
+        definition = brush_definition(mypaint)
+    except MyPaintMissing:
+        return None
+    key = hashlib.sha256(repr((SWATCH_SIZE, SWATCH_SCALE, SWATCH_PAPER, SWATCH_STROKES)).encode() + definition)
+    path = SWATCH_DIR / f"{mypaint.replace('/', '--')}-{key.hexdigest()[:12]}.png"
+    if not path.is_file():
+        with Canvas(*SWATCH_SIZE, brush=mypaint) as surface:
+            for stroke in SWATCH_STROKES:
+                surface.draw(stroke, scale=SWATCH_SCALE)
+            rgba = surface.rgba()  # premultiplied
+        rgb = rgba[..., :3] + (1 - rgba[..., 3:]) * np.asarray(SWATCH_PAPER, np.float32)
+        SWATCH_DIR.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.png")  # another process may write the same swatch
+        Image.fromarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8)).save(partial)
+        os.replace(partial, path)
+    return str(path)
+
+
+SWATCHES = [(name, path) for name in BRUSHES if (path := brush_swatch(BRUSHES[name]))]  # gallery order
+
+
+def brush_of_swatch(event: gr.SelectData):
+    return SWATCHES[event.index][0] if isinstance(event.index, int) else gr.update()
+
+
+def swatch_of_brush(name):
+    index = next((i for i, (swatch, _) in enumerate(SWATCHES) if swatch == name), None)
+    return gr.update(selected_index=index)
+
+
 INTRO = """
 # 🖌️ Neural Painter
-A photo becomes a painting made of real brushstrokes, and you watch it being painted. A small
-network learned to imitate one brush of [MyPaint](https://mypaint.app); the painter then places
-a few hundred to a few thousand of its strokes so that the canvas matches your photo. Every stroke
-can be downloaded (JSON, SVG) and re-rendered by MyPaint at any size.
+A photo becomes a painting made of real brushstrokes, and you watch it being painted. Small
+networks learned to imitate brushes of [MyPaint](https://mypaint.app); the painter then places
+a few hundred to a few thousand strokes of the brush you pick so that the canvas matches your photo.
+Every stroke can be downloaded (JSON, SVG) and re-rendered by MyPaint at any size.
 """
 
 CSS = """
 #status textarea { font-variant-numeric: tabular-nums; }
+#brush_swatches .grid-wrap { min-height: 0; height: auto; }
+#brush_swatches .thumbnail-item { aspect-ratio: 256 / 112; }
 """
 
 with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
@@ -601,7 +724,7 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
     timelapse = gr.Video(label="Timelapse", autoplay=True, loop=True, interactive=False,
                          elem_id="timelapse", render=False)
     files = gr.File(label="Downloads: the painting (PNG, the neural brush); the same strokes re-rendered by "
-                          "MyPaint's real dry brush, with its grain, at twice the size (PNG); timelapse (MP4, GIF); "
+                          "MyPaint's real brush, with its grain, at twice the size (PNG); timelapse (MP4, GIF); "
                           "strokes (JSON); SVG; layers for MyPaint, Krita or GIMP (ORA)",
                     file_count="multiple", interactive=False, elem_id="files", render=False)
 
@@ -617,6 +740,15 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
             strokes = gr.Slider(label="Strokes", info="More strokes: finer detail, longer run.",
                                 elem_id="strokes", **STROKES)
             size = gr.Radio(SIZES, value=DEFAULT_SIZE, label="Size (long side, pixels)", elem_id="size")
+            with gr.Group():
+                swatches = gr.Gallery([(path, brush_label(name)) for name, path in SWATCHES], columns=2,
+                                      label="Brushes", show_label=False, height="auto", allow_preview=False,
+                                      interactive=False, selected_index=0, object_fit="cover", buttons=[],
+                                      visible=bool(SWATCHES), elem_id="brush_swatches")
+                brush = gr.Radio([(brush_label(name), name) for name in BRUSHES], value=DEFAULT_BRUSH, label="Brush",
+                                 info="Above, strokes painted by MyPaint itself with each (click one to pick it); a "
+                                      "neural copy of the brush paints every stroke (a brush per level: Advanced).",
+                                 elem_id="brush")
             with gr.Row():
                 paint_btn = gr.Button("Paint", variant="primary", elem_id="paint")
                 stop_btn = gr.Button("Stop", variant="stop", visible=False, elem_id="stop")
@@ -665,6 +797,12 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
                     dice = gr.Button("🎲 Randomise", scale=1, min_width=60, elem_id="randomise")
                 time_limit = gr.Slider(label="Time limit (seconds)", elem_id="time_limit",
                                        info="The run ends here with the strokes painted so far.", **TIME_LIMIT)
+                level_choices = [("As above", ""), *[(brush_label(name), name) for name in BRUSHES]]
+                gr.Markdown("**Brush per level**, coarse to fine: the first, broad strokes to the last, small ones "
+                            "(as above: the brush picked above).", elem_id="level_brushes")
+                with gr.Group():  # coarse to fine, as `brush_choice` takes them
+                    level_brushes = [gr.Dropdown(level_choices, value="", label=f"{level.capitalize()} levels",
+                                                 elem_id=f"{level}_brush") for level in LEVELS]
             gr.Markdown(f"Running on **{HARDWARE}**, painting against **{OBJECTIVE}**."
                         + ("" if ON_GPU else f" Runs are capped at {TIME_LIMIT['maximum']} s here; "
                            "duplicate the Space onto a GPU for bigger paintings."), elem_id="hardware")
@@ -680,16 +818,20 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
     outputs = [canvas, status, comparison, timelapse, files]
     guidance = [style, style_strength, colour_transfer, detail, min_radius, max_radius, low_pressure, high_pressure, background,
                 background_colour, palette, min_length, max_length]
-    inputs = [photo, strokes, size, seed, time_limit, *guidance]
+    inputs = [photo, strokes, size, seed, time_limit, *guidance, brush, *level_brushes]  # (BRUSH_INPUTS last)
     judged_by_validator(photo, _photo_as_uploaded)
     judged_by_validator(style, _photo_as_uploaded)
     for setting in (strokes, size, seed, time_limit, style_strength, min_radius, max_radius, low_pressure,
-                    high_pressure, background, background_colour, palette, min_length, max_length):
+                    high_pressure, background, background_colour, palette, min_length, max_length, brush,
+                    *level_brushes):
         judged_by_validator(setting)
     # The mask is painted over the photo: a new photo clears the mask and shows under the brush.
     photo.change(mask_canvas, photo, detail, queue=False, api_visibility="private")
 
     dice.click(None, None, seed, js=f"() => Math.floor(Math.random() * {MAX_SEED})")
+    # A click on a swatch picks its brush; the swatch of the picked brush stays marked.
+    swatches.select(brush_of_swatch, None, brush, queue=False, api_visibility="private")
+    brush.change(swatch_of_brush, brush, swatches, queue=False, api_visibility="private")
     paint_btn.click(lambda: (gr.update(interactive=False, value="Painting…"), gr.update(visible=True),
                              gr.update(visible=False)),
                     None, [paint_btn, stop_btn, results], queue=False, api_visibility="private")
@@ -713,8 +855,11 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
     # (A number, not the Radio: Gradio describes a Radio of numbers to MCP clients as a string.)
     tool_size = gr.Number(DEFAULT_SIZE, precision=0, visible=False)
     judged_by_validator(tool_size)
-    gr.Button(visible=False).click(paint, [photo, strokes, tool_size, seed, time_limit], tool_outputs,
-                                   validator=validate_inputs, api_name="paint_photo", concurrency_id="painter")
+    # (Text, not the page's Radio, whose names MCP clients would get as an enum that their server enforces
+    # with its own message before ours.)
+    tool_brush = gr.Textbox(DEFAULT_BRUSH, visible=False)
+    gr.Button(visible=False).click(paint, [photo, strokes, tool_size, seed, time_limit, tool_brush], tool_outputs,
+                                   validator=validate_tool_inputs, api_name="paint_photo", concurrency_id="painter")
 
 demo.queue(default_concurrency_limit=1, max_size=20)
 

@@ -1,34 +1,43 @@
-"""The brush from the Hugging Face Hub, named once in the Space card, with the bundled brush as fallback.
+"""The brushes from the Hugging Face Hub, named once in the Space card, with the bundled brushes as fallback.
 
-The Space card (README.md's front matter) lists the brush's repo under `models:`; the app reads it
-at start-up (`$NEURAL_PAINTER_BRUSH` overrides it) and `huggingface_hub` downloads the repo into
-its cache, so a brush fetched once (or preloaded when the Space is built, `preload_from_hub`)
-loads offline. Where the Hub cannot be reached, the repo does not exist yet (the card's placeholder
-owner), or what it holds is not a Neural Painter brush, the bundled `checkpoints/brush/` is used,
-and the one-line note returned says why.
+The Space card (README.md's front matter) lists one Hub repo per brush under `models:` (a repo
+holds one brush: `PyTorchModelHubMixin` reads config.json at a repo's root, and each brush has its
+own model card). The app reads them at start-up and `huggingface_hub` downloads each repo into its
+cache, so a brush fetched once (or preloaded when the Space is built, `preload_from_hub`) loads
+offline. A downloaded brush replaces the bundled brush (checkpoints/brushes/NAME) that imitates the
+same MyPaint brush (its config.json's `mypaint`). Where the Hub cannot be reached, a repo does not
+exist yet (the card's placeholder owner), or what it holds is not a Neural Painter brush, the
+bundled brush stays in use, and a one-line note says why. `$NEURAL_PAINTER_BRUSH` (a folder or a
+repo id) overrides the default brush, the dry brush.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
-from .brush import CHECKPOINT_ENV, DEFAULT_CHECKPOINT
+from .brush import BRUSHES_DIR, CHECKPOINT_ENV, DEFAULT_BRUSH, DEFAULT_CHECKPOINT, BrushConfig, shipped_brushes
 from .vgg import VGG16_REPO, offline
 
-SPACE_CARD = Path(DEFAULT_CHECKPOINT).parents[1] / "README.md"
+SPACE_CARD = Path(BRUSHES_DIR).parents[1] / "README.md"
 BRUSH_FILES = ("model.safetensors", "config.json", "README.md")
 LIBRARY_NAME = "neural-painter"  # the brush's model card says it is one (training/push.py writes it)
+REPO_PREFIX = "neural-painter-"  # a brush's repo is OWNER/neural-painter-NAME (NAME with - for _)
 
 
-def card_brush_repo(card=SPACE_CARD) -> str | None:
-    """The brush's repo id: the first model of the Space card's `models:` that is not VGG16's."""
+def card_brush_repos(card=SPACE_CARD) -> list[str]:
+    """The brush repos of the Space card: its `models:`, VGG16's left out, in order."""
     from huggingface_hub import SpaceCard
 
     if not Path(card).is_file():
-        return None
-    models = SpaceCard.load(Path(card)).data.models or []
-    return next((m for m in models if m != VGG16_REPO), None)
+        return []
+    return [m for m in SpaceCard.load(Path(card)).data.models or [] if m != VGG16_REPO]
+
+
+def card_brush_repo(card=SPACE_CARD) -> str | None:
+    """The first brush repo of the Space card (the default brush's, by the card's order), or None."""
+    return next(iter(card_brush_repos(card)), None)
 
 
 def is_brush_folder(folder) -> bool:
@@ -41,24 +50,68 @@ def is_brush_folder(folder) -> bool:
     return ModelCard.load(folder / "README.md").data.library_name == LIBRARY_NAME
 
 
-def find_brush(card=SPACE_CARD, cache_dir=None) -> tuple[str, str]:
-    """Where the app's brush comes from, and a one-line note for the log.
+def imitates(folder) -> str:
+    """The MyPaint brush that the brush in `folder` imitates (its config.json's `mypaint`)."""
+    return json.loads((Path(folder) / "config.json").read_text()).get("mypaint", BrushConfig.mypaint)
 
-    In order: `$NEURAL_PAINTER_BRUSH` (a folder or a repo id); the Space card's brush repo through
-    the Hub's cache (downloading unless offline); the bundled checkpoints/brush/.
+
+def _named(repo: str, names, first: bool) -> str:
+    """The bundled brush a repo's name says it is (OWNER/neural-painter-charcoal: charcoal); an unnamed
+    first repo is the default brush's (the card's first brush repo is the default brush's)."""
+    name = repo.split("/")[-1].removeprefix(REPO_PREFIX).replace("-", "_")
+    return DEFAULT_BRUSH if first and name not in names else name
+
+
+def _bundled(path: str) -> str:
+    """A bundled brush's folder as the log names it: checkpoints/brushes/NAME (else the whole path)."""
+    root = Path(BRUSHES_DIR).parents[1]
+    return str(Path(path).relative_to(root)) if Path(path).is_relative_to(root) else str(path)
+
+
+def find_brushes(card=SPACE_CARD, cache_dir=None, directory=None) -> tuple[dict[str, str], dict[str, str]]:
+    """Where each shipped brush comes from, `{name: folder}`, and a one-line note for the log on each.
+
+    Each brush repo of the card is fetched through the Hub's cache (downloading unless offline) and
+    replaces the bundled brush that imitates the same MyPaint brush; a repo that cannot be had, or
+    that no bundled brush matches, leaves the bundled brushes as they are, and its note (keyed by
+    the bundled brush its name says, else by the repo) says why. `$NEURAL_PAINTER_BRUSH` overrides
+    the default brush. `directory`: the bundled brushes (checkpoints/brushes).
     """
+    shipped = shipped_brushes(*([directory] if directory else []))
+    sources = {b.name: b.path for b in shipped}
+    notes = {b.name: f"brush {b.name}: the bundled {_bundled(b.path)} (the Space card names no repo for it)"
+             for b in shipped}
     override = os.environ.get(CHECKPOINT_ENV)
     if override:
-        return override, f"brush: {override} (from ${CHECKPOINT_ENV})"
-    repo = card_brush_repo(card)
-    if repo is None:
-        return DEFAULT_CHECKPOINT, "brush: the bundled checkpoints/brush (the Space card names no brush repo)"
-    reason = _download(repo, cache_dir)
-    if isinstance(reason, Path):
-        if is_brush_folder(reason):
-            return str(reason), f"brush: {repo} from the Hugging Face Hub"
-        reason = "it is not a Neural Painter brush"
-    return DEFAULT_CHECKPOINT, f"brush: {repo} could not be had from the Hub ({reason}); using the bundled checkpoints/brush"
+        sources[DEFAULT_BRUSH], notes[DEFAULT_BRUSH] = override, f"brush: {override} (from ${CHECKPOINT_ENV})"
+    by_mypaint = {b.mypaint: b.name for b in shipped}
+    taken = {DEFAULT_BRUSH: CHECKPOINT_ENV} if override else {}
+    for index, repo in enumerate(card_brush_repos(card)):
+        named = _named(repo, sources, first=index == 0)
+        if override and named == DEFAULT_BRUSH:
+            continue  # not even downloaded: the environment says which brush
+        reason = _download(repo, cache_dir)
+        if isinstance(reason, Path):
+            name = by_mypaint.get(imitates(reason)) if is_brush_folder(reason) else None
+            if name is not None and name not in taken:
+                taken[name] = repo
+                sources[name], notes[name] = str(reason), f"brush {name}: {repo} from the Hugging Face Hub"
+                continue
+            reason = ("it is not a Neural Painter brush" if not is_brush_folder(reason) else
+                      f"it imitates {imitates(reason)}, which no bundled brush does" if name is None else
+                      f"{taken[name]} already gives the {name}")
+        if named in sources and named not in taken:
+            notes[named] = (f"brush {named}: {repo} could not be had from the Hub ({reason}); "
+                            f"using the bundled {_bundled(sources[named])}")
+        else:
+            notes[repo] = f"brush: {repo} could not be had from the Hub ({reason}); it replaces no bundled brush"
+    return sources, notes
+
+
+def find_brush(card=SPACE_CARD, cache_dir=None) -> tuple[str, str]:
+    """Where the app's default brush comes from (see `find_brushes`), and its one-line note."""
+    sources, notes = find_brushes(card, cache_dir)
+    return sources.get(DEFAULT_BRUSH, DEFAULT_CHECKPOINT), notes.get(DEFAULT_BRUSH, f"brush: {DEFAULT_CHECKPOINT}")
 
 
 def _download(repo: str, cache_dir=None) -> Path | str:
@@ -85,16 +138,26 @@ def _download(repo: str, cache_dir=None) -> Path | str:
         return type(error).__name__
 
 
-def load_brush(device="cpu", card=SPACE_CARD, cache_dir=None):
-    """The app's brush (see `find_brush`) loaded onto `device`, and the note for the log; a Hub
-    brush that does not load falls back to the bundled one too."""
+def load_brushes(device="cpu", card=SPACE_CARD, cache_dir=None):
+    """The app's brushes: the default one loaded onto `device`, where every shipped brush comes from
+    (`find_brushes`: the others load when first used), and the notes. A Hub copy of the default brush
+    that does not load falls back to the bundled one."""
     from .brush import Brush
 
-    source, note = find_brush(card, cache_dir)
+    sources, notes = find_brushes(card, cache_dir)
+    source = sources.get(DEFAULT_BRUSH, DEFAULT_CHECKPOINT)
     try:
-        return Brush.load(source, device=device), note
+        return Brush.load(source, device=device), sources, notes
     except Exception as error:  # noqa: BLE001 - whatever is wrong with it, the bundled brush paints
         if source == DEFAULT_CHECKPOINT or os.environ.get(CHECKPOINT_ENV):
             raise
-        return (Brush.load(DEFAULT_CHECKPOINT, device=device),
-                f"brush: {source} does not load ({type(error).__name__}); using the bundled checkpoints/brush")
+        sources[DEFAULT_BRUSH] = DEFAULT_CHECKPOINT
+        notes[DEFAULT_BRUSH] = (f"brush {DEFAULT_BRUSH}: {source} does not load ({type(error).__name__}); "
+                                f"using the bundled {_bundled(DEFAULT_CHECKPOINT)}")
+        return Brush.load(DEFAULT_CHECKPOINT, device=device), sources, notes
+
+
+def load_brush(device="cpu", card=SPACE_CARD, cache_dir=None):
+    """The app's default brush (see `load_brushes`) loaded onto `device`, and its note for the log."""
+    brush, _, notes = load_brushes(device, card, cache_dir)
+    return brush, notes[DEFAULT_BRUSH]

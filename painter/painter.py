@@ -110,6 +110,11 @@ class Painter:
             self._brushes[source] = brush.to(self.device).freeze()
         return self._brushes[source]
 
+    def keep_brush(self, source: str, brush: Brush) -> None:
+        """Let `brush_for(source)` return `brush`, already loaded (the app's copy of its default brush,
+        so that a painting that names it by its folder does not load it twice)."""
+        self._brushes[source] = brush.to(self.device).freeze()
+
     @functools.cached_property
     def stroke_seconds(self) -> float:
         """The brush's seconds per stroke and step here, timed once (for runs with a time limit)."""

@@ -7,12 +7,14 @@ import shutil
 os.environ.setdefault("NEURAL_PAINTER_OFFLINE", "1")  # never try to download VGG16 in tests
 
 import functools
+import json
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from painter.brush import Brush
-from painter.brush import DEFAULT_CHECKPOINT
+from painter.brush import DEFAULT_CHECKPOINT, BrushConfig, BrushInfo
 
 
 @functools.cache
@@ -23,6 +25,22 @@ def brush() -> Brush:
     with torch.random.fork_rng():
         torch.manual_seed(0)
         return Brush().freeze()
+
+
+def imitating_brush(folder, mypaint=None) -> BrushInfo:
+    """A brush folder laid out as a shipped one (checkpoints/brushes/NAME): the dry brush's weights and
+    model card (linked), its config.json and SVG outline fit saying it imitates the MyPaint brush
+    `mypaint` (None: as the dry brush's say nothing, the dry brush). For tests that need more brushes
+    than are shipped: MyPaint re-renders its strokes with `mypaint` for real."""
+    folder, shipped = Path(folder), Path(DEFAULT_CHECKPOINT)
+    folder.mkdir(parents=True)
+    for name in ("model.safetensors", "README.md"):
+        (folder / name).symlink_to(shipped / name)
+    for name in ("config.json", "svg.json"):
+        data = json.loads((shipped / name).read_text())
+        key = "mypaint" if name == "config.json" else "brush"
+        (folder / name).write_text(json.dumps(data | ({key: mypaint} if mypaint else {})))
+    return BrushInfo(folder.name, mypaint or BrushConfig.mypaint, str(folder))
 
 
 def photo(width=96, height=64) -> np.ndarray:

@@ -11,6 +11,11 @@ from PIL import Image
 app = pytest.importorskip("app")
 gradio_client = pytest.importorskip("gradio_client")
 
+from painter.brush import Brush, shipped_brushes  # noqa: E402
+from painter_helpers import imitating_brush  # noqa: E402
+
+SHIPPED = shipped_brushes()
+
 PHOTO = str(Path(__file__).resolve().parents[1] / "examples" / "coffee.jpg")
 FAST = dict(strokes=app.STROKES["minimum"], size=app.SIZES[0], seed=1, time_limit=app.TIME_LIMIT["minimum"])
 
@@ -191,7 +196,8 @@ async def _mcp_session(url: str, photo: str):
             result = await session.call_tool("paint", {"photo": photo, "strokes": FAST["strokes"], "size": FAST["size"],
                                                        "seed": 3, "time_limit": FAST["time_limit"]},
                                              progress_callback=on_progress)
-    return tools, result, progress
+            refused = await session.call_tool("paint", {"photo": photo, "brush": "pencil"})
+    return tools, result, progress, refused
 
 
 def test_an_mcp_client_lists_paint_calls_it_and_gets_the_files(served):
@@ -207,10 +213,15 @@ def test_an_mcp_client_lists_paint_calls_it_and_gets_the_files(served):
     buffer = io.BytesIO()
     photo.save(buffer, format="PNG")
     data_url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-    tools, result, progress = asyncio.run(_mcp_session(served, data_url))
+    tools, result, progress, refused = asyncio.run(_mcp_session(served, data_url))
 
     assert {"paint", "paint_with_controls"} <= set(tools)
-    assert {"photo", "strokes", "size"} <= set(tools["paint"].inputSchema["properties"])
+    assert {"photo", "strokes", "size", "brush"} <= set(tools["paint"].inputSchema["properties"])
+    for tool in ("paint", "paint_with_controls"):  # the brush parameter says which names it takes
+        brush = tools[tool].inputSchema["properties"]["brush"]
+        assert brush.get("default") == "dry_brush" and brush["type"] == "string"
+        assert all(b.name in brush.get("description", "") for b in SHIPPED), brush
+    assert "enum" not in tools["paint"].inputSchema["properties"]["brush"]  # so that the app says what is wrong
     assert not result.isError, result.content
     images = [c for c in result.content if c.type == "image"]
     painting = Image.open(io.BytesIO(base64.b64decode(images[0].data)))
@@ -224,6 +235,7 @@ def test_an_mcp_client_lists_paint_calls_it_and_gets_the_files(served):
     assert real.size == (2 * painting.size[0], 2 * painting.size[1])
     assert httpx.get(urls["painting.svg"]).text.lstrip().startswith(("<svg", "<?xml"))
     assert progress and progress[-1][0] > 0, progress
+    assert refused.isError and "There is no brush named 'pencil'" in refused.content[0].text, refused.content
 
 
 def test_paint_endpoint_streams_frames_and_files(client):
@@ -260,3 +272,93 @@ def test_paint_endpoint_refuses_a_corrupt_upload(client, tmp_path):
     with pytest.raises(Exception) as error:
         client.predict(gradio_client.handle_file(str(bad)), 100, app.DEFAULT_SIZE, 0, 10, api_name="/paint")
     assert "photo" in str(error.value) and "cannot be decoded" in str(error.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# The brushes.
+
+def _component(elem_id):
+    return next(block for block in app.demo.blocks.values() if getattr(block, "elem_id", None) == elem_id)
+
+
+def test_the_page_offers_every_shipped_brush_with_its_swatch():
+    names = [b.name for b in SHIPPED]
+    radio = _component("brush")
+    assert [value for _, value in radio.choices] == names and radio.value == "dry_brush" == names[0]
+    for level in app.LEVELS:  # the per-level choices: the brush above, or any shipped brush
+        assert [value for _, value in _component(f"{level}_brush").choices] == ["", *names]
+    shown = _component("brush_swatches").value  # what the page shows: an image per brush, captioned
+    assert [item["caption"] for item in shown] == [app.brush_label(n) for n in names]
+    swatches = [np.asarray(Image.open(item["image"]["path"]).convert("RGB"), dtype=float) for item in shown]
+    paper = np.asarray(app.SWATCH_PAPER) * 255
+    for swatch in swatches:
+        assert swatch.shape == (app.SWATCH_SIZE[1], app.SWATCH_SIZE[0], 3)
+        assert (np.abs(swatch - paper).max(-1) > 60).mean() > 0.05  # MyPaint painted strokes on the paper
+    assert len({s.tobytes() for s in swatches}) == len(SHIPPED)  # each brush's swatch is its own
+
+
+def _brush_painting(tmp_path, monkeypatch, **brushes) -> dict:
+    """A small painting through the page's own painting function: its strokes JSON."""
+    monkeypatch.setattr(app, "SIZES", [96, *app.SIZES])
+    monkeypatch.setattr(app, "RUNS_DIR", tmp_path / "runs")
+    last = list(app.paint_with_controls(PHOTO, app.STROKES["minimum"], 96, 2, app.TIME_LIMIT["minimum"], **brushes))[-1]
+    painting, status, _, _, files = last
+    assert status.startswith("Done") and max(painting.size) == 96
+    return json.loads(Path(next(f for f in files if f.endswith(".json"))).read_text())
+
+
+@pytest.mark.parametrize("brush", SHIPPED, ids=lambda b: b.name)
+def test_each_shipped_brush_paints_and_the_painting_names_it(brush, tmp_path, monkeypatch):
+    strokes = _brush_painting(tmp_path, monkeypatch, brush=brush.name)
+    assert strokes["brush"] == brush.mypaint and "level_brushes" not in strokes
+    assert len(strokes["strokes"]) == app.STROKES["minimum"]
+
+
+@pytest.fixture
+def pencil(tmp_path, monkeypatch):
+    """A second brush offered by the app as a shipped one is (the dry brush's weights, said to imitate
+    MyPaint's classic/pencil, which then re-renders its strokes); returns the sources `Brush.load` is
+    asked for."""
+    import painter.brush
+    from painter.svg import outline_fit
+
+    info = imitating_brush(tmp_path / "brushes" / "pencil", "classic/pencil")
+    shipped = painter.brush.shipped_brushes
+    monkeypatch.setattr(painter.brush, "shipped_brushes", lambda *directory: [*shipped(*directory), info])
+    monkeypatch.setitem(app.BRUSHES, info.name, info.mypaint)
+    monkeypatch.setitem(app.BRUSH_SOURCES, info.name, info.path)
+    loads = []
+    load = Brush.load.__func__
+    monkeypatch.setattr(Brush, "load", classmethod(lambda cls, source=None, device="cpu":
+                                                   loads.append(source) or load(cls, source, device)))
+    yield loads
+    outline_fit.cache_clear()  # (it kept the pencil's)
+
+
+def test_another_brush_loads_once_at_its_first_painting_and_levels_take_their_own(pencil, tmp_path, monkeypatch):
+    app.check_brush("pencil")
+    assert pencil == []  # the page's checks never load a brush (on ZeroGPU that happens on the GPU)
+    assert _brush_painting(tmp_path / "a", monkeypatch, brush="pencil")["brush"] == "classic/pencil"
+    mixed = _brush_painting(tmp_path / "b", monkeypatch, brush="pencil", fine_brush="dry_brush")
+    assert len(pencil) == 1  # loaded once, then kept by the painter; the dry brush is the app's own
+    levels = mixed.get("level_brushes", [mixed["brush"]])
+    assert levels[0] == "classic/pencil" and levels[-1] == "classic/dry_brush", levels
+    assert {s["level"] for s in mixed["strokes"]} == set(range(len(levels)))
+
+
+@pytest.mark.parametrize("call", [dict(brush="pencil"), dict(brush="dry_brush", middle_brush="pencil"),
+                                  dict(brush=7)])
+def test_an_unknown_brush_is_one_sentence(call):
+    with pytest.raises(app.gr.Error) as error:
+        list(app.paint_with_controls(PHOTO, app.STROKES["minimum"], app.SIZES[0], 0, 5, **call))
+    message = error.value.message
+    assert message.startswith("There is no") and message.endswith(".") and "\n" not in message
+    assert all(b.name in message for b in SHIPPED)
+    # the page's validator flags that one choice, with the same sentence
+    checks = app.validate_inputs(PHOTO, 100, app.DEFAULT_SIZE, 0, 10, *DEFAULT_GUIDANCE, call["brush"], "",
+                                 call.get("middle_brush", ""), "")
+    assert [c["message"] for c in checks if not c["is_valid"]] == [message]
+    with pytest.raises(app.gr.Error) as error:
+        list(app.paint(PHOTO, brush="pencil"))
+    assert error.value.message.startswith("There is no brush named 'pencil'")
+    assert app.validate_tool_inputs(PHOTO, 100, app.DEFAULT_SIZE, 0, 10, "pencil")[-1]["is_valid"] is False

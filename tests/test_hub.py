@@ -7,9 +7,9 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-import painter_helpers  # noqa: F401  (sets NEURAL_PAINTER_OFFLINE)
+from painter_helpers import imitating_brush  # (also sets NEURAL_PAINTER_OFFLINE)
 
-from painter.brush import DEFAULT_CHECKPOINT, Brush
+from painter.brush import DEFAULT_CHECKPOINT, Brush, shipped_brushes
 from painter import hub, vgg
 from training.push import stage
 
@@ -97,6 +97,62 @@ def timm_vgg16(path, shapes=None):
     state["head.fc.weight"] = torch.zeros(10, 8)
     save_file(state, str(path))
     return {k: v for k, v in state.items() if k.startswith("features.")}
+
+
+def brushes_folder(folder, **mypaint) -> object:
+    """A checkpoints/brushes/ of the dry brush and a brush per `name=MyPaint name`."""
+    for name, imitated in {"dry_brush": None, **mypaint}.items():
+        imitating_brush(folder / name, imitated)
+    return folder
+
+
+def pushed(tmp_path, checkpoint, cache, repo_id) -> object:
+    """What `python -m training push` would put in `repo_id`, as the Hub's cache holds it after a download."""
+    staged = tmp_path / "staged" / repo_id.replace("/", "--")
+    staged.mkdir(parents=True)
+    stage(str(checkpoint), staged, repo_id)
+    return hub_snapshot(cache, repo_id, {p.name: p for p in staged.iterdir()})
+
+
+def test_each_repo_of_the_card_replaces_the_bundled_brush_it_imitates(tmp_path, offline):
+    """A repo maps onto the bundled brush of the same MyPaint brush (whatever the repo is called); one
+    that cannot be had leaves its bundled brush in use, with a one-line note naming it."""
+    bundled = brushes_folder(tmp_path / "brushes", charcoal="classic/charcoal", knife="classic/knife")
+    cache = tmp_path / "cache"
+    dry = pushed(tmp_path, bundled / "dry_brush", cache, "someone/neural-painter-dry-brush")
+    charcoal = pushed(tmp_path, bundled / "charcoal", cache, "someone/a-charcoal-copy")
+    card = space_card(tmp_path, "someone/neural-painter-dry-brush", "someone/a-charcoal-copy",
+                      "someone/neural-painter-knife", vgg.VGG16_REPO)
+    sources, notes = hub.find_brushes(card, cache_dir=cache, directory=bundled)
+    assert sources == {"dry_brush": str(dry), "charcoal": str(charcoal), "knife": str(bundled / "knife")}
+    assert "someone/a-charcoal-copy from the Hugging Face Hub" in notes["charcoal"]
+    assert "someone/neural-painter-knife" in notes["knife"] and "bundled" in notes["knife"]
+    assert all("\n" not in note for note in notes.values()) and set(notes) == set(sources)
+    assert Brush.load(sources["charcoal"]).config.mypaint == "classic/charcoal"
+
+
+def test_a_repo_that_no_bundled_brush_matches_is_not_used(tmp_path, offline):
+    bundled = brushes_folder(tmp_path / "brushes", charcoal="classic/charcoal")
+    other = brushes_folder(tmp_path / "other", knife="classic/knife")
+    cache = tmp_path / "cache"
+    pushed(tmp_path, other / "knife", cache, "someone/neural-painter-knife")
+    pushed(tmp_path, bundled / "charcoal", cache, "someone/neural-painter-charcoal")
+    pushed(tmp_path, bundled / "charcoal", cache, "someone/charcoal-again")
+    card = space_card(tmp_path, "someone/neural-painter-charcoal", "someone/neural-painter-knife",
+                      "someone/charcoal-again")
+    sources, notes = hub.find_brushes(card, cache_dir=cache, directory=bundled)
+    assert sources["dry_brush"] == str(bundled / "dry_brush") and "charcoal-again" not in sources["charcoal"]
+    assert "classic/knife, which no bundled brush does" in notes["someone/neural-painter-knife"]
+    assert "someone/neural-painter-charcoal already gives the charcoal" in notes["someone/charcoal-again"]
+
+
+def test_the_shipped_card_names_a_repo_for_every_shipped_brush():
+    """The Space card lists OWNER/neural-painter-NAME for each brush in checkpoints/brushes/."""
+    repos = hub.card_brush_repos(hub.SPACE_CARD)
+    assert repos[0] == hub.card_brush_repo(hub.SPACE_CARD) and repos[0].endswith("neural-painter-dry-brush")
+    for brush in shipped_brushes():
+        assert any(r.split("/")[1] == hub.REPO_PREFIX + brush.name.replace("_", "-") for r in repos), brush.name
+    assert len(set(repos)) == len(repos) and vgg.VGG16_REPO not in repos
 
 
 def test_vgg16_comes_from_the_hub_cache_before_torchvision(tmp_path, offline, monkeypatch):

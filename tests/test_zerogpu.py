@@ -54,6 +54,20 @@ def test_the_gpu_function_paints_a_whole_painting(results, name):
         assert result["colours"] <= 6
 
 
+def test_every_brush_paints_on_cuda_loaded_at_its_first_use_inside_the_gpu_function(results):
+    """Each shipped brush (and one that only the GPU function loads), asked for by a request that the
+    page's thread built: on cuda, CUDA never initialised, and the painting names the brush."""
+    from painter.brush import shipped_brushes
+
+    result = _ok(results, "brushes")
+    brushes = result["brushes"]
+    assert [b.name for b in shipped_brushes()] == list(brushes)[:-1] and list(brushes)[-1] == "pencil"
+    for name, seen in brushes.items():
+        assert seen["status"].startswith("Done") and seen["strokes"] == seen["asked"], name
+        assert seen["json_brush"] == seen["mypaint"] and seen["device"] == "cuda", (name, seen)
+    assert result["cuda_initialized"] is False
+
+
 def test_stop_ends_the_gpu_function_with_the_painting_so_far(results):
     result = _ok(results, "stop")
     assert result["status"].startswith("Stopped") and 0 < result["strokes"] < result["asked"]

@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import sys
+import threading
 import time
 import traceback
 import types
@@ -104,6 +105,51 @@ def scenario_paint(name, tmp):
             "colours": len({tuple(np.round(s.colour, 6)) for s in painting.strokes})}
 
 
+def _on_a_handler_thread(make):
+    """`make()` on another thread, as Gradio runs an event's function: there the emulation intercepts no
+    CUDA move (its torch function mode is the importing thread's), so moving a brush to cuda raises."""
+    done = {}
+
+    def run():
+        try:
+            done["value"] = make()
+        except BaseException as error:  # noqa: BLE001 - re-raised on the caller's thread
+            done["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in done:
+        raise done["error"]
+    return done["value"]
+
+
+def scenario_brushes(tmp):
+    """Each shipped brush, and one more that only the GPU function loads (the dry brush's weights said
+    to imitate MyPaint's pencil): the request checked and built on a handler thread, as the page does,
+    then painted on cuda by the GPU function, which loads the brush at its first use."""
+    import torch
+
+    import app
+    from painter.request import make_request
+    from painter_helpers import imitating_brush
+
+    extra = imitating_brush(Path(tmp) / "brushes" / "pencil", "classic/pencil")
+    app.BRUSHES[extra.name], app.BRUSH_SOURCES[extra.name] = extra.mypaint, extra.path
+    seen = {}
+    for name, mypaint in app.BRUSHES.items():
+        strokes = 8  # (VGG19 at 48 px dominates, one painting per brush: few strokes and steps)
+        request = _on_a_handler_thread(lambda: make_request(PHOTO, strokes, 48, 3, None, iterations=1,
+                                                            brush=app.brush_choice(name)))
+        painting, canvases, status = _drain(app, request)
+        painting.save_json(Path(tmp) / f"{name}.json")
+        source = app.BRUSH_SOURCES[name]
+        seen[name] = {"mypaint": mypaint, "json_brush": json.loads((Path(tmp) / f"{name}.json").read_text())["brush"],
+                      "strokes": len(painting.strokes), "asked": strokes, "status": status,
+                      "device": next(app.PAINTER.brush_for(source).parameters()).device.type}
+    return {"brushes": seen, "cuda_initialized": bool(torch.cuda.is_initialized())}
+
+
 def scenario_stop(tmp):
     import app
     from painter.request import make_request
@@ -153,7 +199,8 @@ def scenario_api(tmp):
 
 # name -> scenario(tmp): what it saw, as plain data
 SCENARIOS = {"import": scenario_import, **{name: functools.partial(scenario_paint, name) for name in GUIDANCE},
-             "stop": scenario_stop, "error_inside_gpu_function": scenario_error_inside_gpu_function,
+             "brushes": scenario_brushes, "stop": scenario_stop,
+             "error_inside_gpu_function": scenario_error_inside_gpu_function,
              "cli": scenario_cli, "api": scenario_api}
 
 

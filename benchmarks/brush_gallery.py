@@ -1,7 +1,7 @@
 """Every dev photo painted with every shipped brush: the painting, MyPaint's re-render, the judge's scores.
 
     python benchmarks/brush_gallery.py [--strokes 500] [--size 384] [--photos astronaut chelsea coffee]
-                                       [--brushes dry_brush charcoal ...] [--figure docs/brushes.png]
+                                       [--brushes dry_brush charcoal ...] [--figure docs/brushes.jpg]
 
 Each painting: pixel objective (`auto` on a CPU), seed 0, the same settings for every brush. Scored
 by the judge (benchmarks/judge.py: PSNR, SSIM, and the distance of an EfficientNet the painter never
@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -26,7 +26,7 @@ from benchmarks import judge  # noqa: E402
 from benchmarks.common import hardware, photo_path  # noqa: E402
 
 GAP = 6
-LABEL = 18
+LABEL = 26
 
 
 def main(argv=None) -> int:
@@ -74,9 +74,9 @@ def save_grid(rows, path: Path) -> None:
     w, h = rows[0][0][1].size
     cell = 2 * w + GAP
     grid = Image.new("RGB", (len(rows[0]) * cell + (len(rows[0]) - 1) * 3 * GAP, LABEL + len(rows) * (h + GAP)), "white")
-    draw = ImageDraw.Draw(grid)
+    draw, font = ImageDraw.Draw(grid), ImageFont.load_default(size=18)
     for k, (brush, _, _) in enumerate(rows[0]):
-        draw.text((k * (cell + 3 * GAP) + 2, 3), f"{brush}: neural brush | MyPaint re-render", fill="black")
+        draw.text((k * (cell + 3 * GAP) + 2, 3), f"{brush}: neural brush | MyPaint re-render", fill="black", font=font)
     for r, row in enumerate(rows):
         for k, (_, painting, rerender) in enumerate(row):
             x, y = k * (cell + 3 * GAP), LABEL + r * (h + GAP)

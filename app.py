@@ -30,6 +30,7 @@ import gradio as gr
 from PIL import Image
 
 from painter import Painter, render_with_mypaint
+from painter.painting import mypaint_image
 from painter.brush import DEFAULT_BRUSH, shipped_brushes
 from painter.controls import check_number, parse_background
 from painter.errors import PainterError
@@ -679,11 +680,10 @@ def brush_swatch(mypaint: str) -> str | None:
         with Canvas(*SWATCH_SIZE, brush=mypaint) as surface:
             for stroke in SWATCH_STROKES:
                 surface.draw(stroke, scale=SWATCH_SCALE)
-            rgba = surface.rgba()  # premultiplied
-        rgb = rgba[..., :3] + (1 - rgba[..., 3:]) * np.asarray(SWATCH_PAPER, np.float32)
+            image = mypaint_image(surface.rgba(), SWATCH_PAPER)
         SWATCH_DIR.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.png")  # another process may write the same swatch
-        Image.fromarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8)).save(partial)
+        image.save(partial)
         os.replace(partial, path)
     return str(path)
 

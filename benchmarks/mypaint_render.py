@@ -74,7 +74,7 @@ from benchmarks.common import hardware, photo_path  # noqa: E402
 from painter import mypaint as mp  # noqa: E402
 from painter.compose import stamp_patches  # noqa: E402
 from painter.painter import Painter  # noqa: E402
-from painter.painting import BRUSH, RERENDER_PRESSURE, _mypaint_canvas_to_image, brush_scales, render_with_mypaint  # noqa: E402
+from painter.painting import BRUSH, RERENDER_PRESSURE, mypaint_image, brush_scales, render_with_mypaint  # noqa: E402
 from painter.request import make_request  # noqa: E402
 from painter.run import Run  # noqa: E402
 from painter.stroke import CELL_PX, COLOUR, CURVE_POINTS, Stroke  # noqa: E402
@@ -131,7 +131,7 @@ def mypaint(painting, size, keep=None, clock="stroke", radius=1.0, pressure=1.0,
             lib.mypaint_surface_end_atomic(canvas._surface, ctypes.byref(mp._Rectangle()))
             lib.mypaint_brush_unref(brush)
         rgba = canvas.rgba()
-    image = _mypaint_canvas_to_image(rgba, painting.background if ground is None else ground)
+    image = mypaint_image(rgba, painting.background if ground is None else ground)
     if supersample > 1:
         image = image.resize((round(w / supersample), round(h / supersample)), Image.BOX)
     return image

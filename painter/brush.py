@@ -53,15 +53,20 @@ class BrushInfo:
         return {"name": self.name, "mypaint": self.mypaint, "path": self.path}
 
 
+def imitated_brush(folder) -> str:
+    """The MyPaint brush that the brush in `folder` imitates (its config.json's `mypaint`; a brush
+    from before brushes were named imitates the dry brush)."""
+    with open(os.path.join(folder, "config.json")) as f:
+        return json.load(f).get("mypaint", DRY_BRUSH)
+
+
 def shipped_brushes(directory: str = BRUSHES_DIR) -> list[BrushInfo]:
     """The brushes in `directory`, the default (the dry brush) first, then by name."""
     found = []
     for name in sorted(os.listdir(directory)) if os.path.isdir(directory) else ():
-        config = os.path.join(directory, name, "config.json")
-        if os.path.isfile(config):
-            with open(config) as f:
-                mypaint = json.load(f).get("mypaint", DRY_BRUSH)
-            found.append(BrushInfo(name, mypaint, os.path.join(directory, name)))
+        folder = os.path.join(directory, name)
+        if os.path.isfile(os.path.join(folder, "config.json")):
+            found.append(BrushInfo(name, imitated_brush(folder), folder))
     return sorted(found, key=lambda b: (b.name != DEFAULT_BRUSH, b.name))
 
 

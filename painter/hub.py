@@ -13,11 +13,10 @@ repo id) overrides the default brush, the dry brush.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
-from .brush import BRUSHES_DIR, CHECKPOINT_ENV, DEFAULT_BRUSH, DEFAULT_CHECKPOINT, BrushConfig, shipped_brushes
+from .brush import BRUSHES_DIR, CHECKPOINT_ENV, DEFAULT_BRUSH, DEFAULT_CHECKPOINT, imitated_brush, shipped_brushes
 from .vgg import VGG16_REPO, offline
 
 SPACE_CARD = Path(BRUSHES_DIR).parents[1] / "README.md"
@@ -48,11 +47,6 @@ def is_brush_folder(folder) -> bool:
     if not all((folder / name).is_file() for name in BRUSH_FILES):
         return False
     return ModelCard.load(folder / "README.md").data.library_name == LIBRARY_NAME
-
-
-def imitates(folder) -> str:
-    """The MyPaint brush that the brush in `folder` imitates (its config.json's `mypaint`)."""
-    return json.loads((Path(folder) / "config.json").read_text()).get("mypaint", BrushConfig.mypaint)
 
 
 def _named(repo: str, names, first: bool) -> str:
@@ -92,13 +86,14 @@ def find_brushes(card=SPACE_CARD, cache_dir=None, directory=None) -> tuple[dict[
             continue  # not even downloaded: the environment says which brush
         reason = _download(repo, cache_dir)
         if isinstance(reason, Path):
-            name = by_mypaint.get(imitates(reason)) if is_brush_folder(reason) else None
+            mypaint = imitated_brush(reason) if is_brush_folder(reason) else None
+            name = by_mypaint.get(mypaint)
             if name is not None and name not in taken:
                 taken[name] = repo
                 sources[name], notes[name] = str(reason), f"brush {name}: {repo} from the Hugging Face Hub"
                 continue
-            reason = ("it is not a Neural Painter brush" if not is_brush_folder(reason) else
-                      f"it imitates {imitates(reason)}, which no bundled brush does" if name is None else
+            reason = ("it is not a Neural Painter brush" if mypaint is None else
+                      f"it imitates {mypaint}, which no bundled brush does" if name is None else
                       f"{taken[name]} already gives the {name}")
         if named in sources and named not in taken:
             notes[named] = (f"brush {named}: {repo} could not be had from the Hub ({reason}); "

@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 
 import torch
 
-from .brush import Brush, brush_source
+from .brush import Brush
 from .compose import composite, split_groups
 from .errors import PainterError
 from .objective import Objective, auto_uses_features, make_objective
@@ -101,7 +101,7 @@ class Painter:
             return source.to(self.device).freeze()
         if source not in self._brushes:
             try:
-                brush = Brush.load(brush_source(source))
+                brush = Brush.load(source)  # (a name resolves there: `brush_source`)
             except ValueError as error:
                 raise PainterError(f"{str(error)[0].upper()}{str(error)[1:]}.") from None
             except Exception as error:  # noqa: BLE001 - missing folder, no network, bad file: one sentence

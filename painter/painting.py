@@ -208,7 +208,7 @@ class Painting:
                 rgba = canvas.rgba()
                 merged = rgba + (1 - rgba[..., 3:4]) * merged
                 layers.append((name, rgba))
-        return write_ora(path, layers, self.background, _mypaint_canvas_to_image(merged, self.background))
+        return write_ora(path, layers, self.background, mypaint_image(merged, self.background))
 
     def layers(self, factor: float = 1.0, with_scales: bool = False) -> list[tuple[str, list]]:
         """(layer name, strokes) bottom to top: one layer per level that has strokes, coarse to fine.
@@ -324,7 +324,7 @@ def _brushes_from_json(data: dict, levels: list) -> list[str]:
     return brushes
 
 
-def _mypaint_canvas_to_image(rgba: np.ndarray, background) -> Image.Image:
+def mypaint_image(rgba: np.ndarray, background) -> Image.Image:  # `Canvas.rgba()` over a ground colour
     rgb = rgba[..., :3] + (1 - rgba[..., 3:4]) * np.asarray(background, dtype=np.float32)
     return Image.fromarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8), "RGB")
 
@@ -339,7 +339,7 @@ def _mypaint_progress(painting: Painting, scale: float, frames: int) -> list[Ima
         for k, (s, brush_scale, brush) in enumerate(zip(painting.strokes, brush_scales(painting, scale),
                                                         painting.stroke_brushes())):
             if k in marks:
-                out.append(_mypaint_canvas_to_image(canvas.rgba(), painting.background))
+                out.append(mypaint_image(canvas.rgba(), painting.background))
             canvas.draw(for_mypaint(s, scale, brush), scale=brush_scale, brush=brush)
     return out
 
@@ -381,7 +381,7 @@ def render_with_mypaint(source, size: int | None = None) -> Image.Image:
     with Canvas(w, h) as canvas:
         for s, scale, brush in zip(painting.strokes, brush_scales(painting, factor), painting.stroke_brushes()):
             canvas.draw(for_mypaint(s, factor, brush), scale=scale, brush=brush)
-        return _mypaint_canvas_to_image(canvas.rgba(), painting.background)
+        return mypaint_image(canvas.rgba(), painting.background)
 
 
 def brush_scales(painting: Painting, factor: float = 1.0) -> list[float]:

@@ -118,7 +118,8 @@ def evaluate(checkpoint: str, strokes: int = 2000, seed: int = EVAL_SEED, worker
     if streams < 1:
         raise ValueError("--streams must be at least 1")
     brush_source, stage1_source = resolve(checkpoint)
-    mypaint = Brush.load(brush_source).config.mypaint
+    brush = Brush.load(brush_source)
+    mypaint = brush.config.mypaint
     started = time.time()
     actions = sample_actions(np.random.default_rng(seed), strokes)
 
@@ -140,7 +141,7 @@ def evaluate(checkpoint: str, strokes: int = 2000, seed: int = EVAL_SEED, worker
         if source is None:
             result[f"{name}blurred_iou"] = result[f"{name}mae"] = None
             continue
-        fake = coverage(Brush.load(source), actions)
+        fake = coverage(Brush.load(source) if name else brush, actions)
         iou = iou_per_stroke(fake, real)
         result[f"{name}blurred_iou"] = round(float(iou[~iou.isnan()].mean()), 4)
         result[f"{name}mae"] = round(mean_abs_error(fake, real), 5)

@@ -23,12 +23,11 @@ from pathlib import Path
 from huggingface_hub import ModelCard
 
 from painter.brush import Brush
-from painter.hub import LIBRARY_NAME
+from painter.hub import LIBRARY_NAME, REPO_PREFIX
 from painter.mypaint import BRUSH
 
 FILES = ("model.safetensors", "config.json")
 OPTIONAL_FILES = ("svg.json",)  # the SVG export's outline fit, where it has been fitted
-REPO_PREFIX = "neural-painter-"
 MIXIN_CARD = "This model has been pushed to the Hub using the"
 
 

@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -24,15 +23,12 @@ from benchmarks.common import hardware  # noqa: E402
 from painter.mypaint import BrushRefused, check_brush  # noqa: E402
 from training.data import sample_actions  # noqa: E402
 from training.evaluate import EVAL_SEED, blurred_iou, jittered, mean_abs_error  # noqa: E402
+from training.evaluate import mypaint_coverage as coverage  # noqa: E402
 from training.render import BatchRenderer  # noqa: E402
 
 CANDIDATES = ("classic/dry_brush", "classic/charcoal", "classic/knife", "classic/marker_fat", "classic/calligraphy",
               "classic/ink_blot", "classic/pencil", "classic/kabura", "classic/bulk", "classic/coarse_bulk_1",
               "classic/blending_knife")
-
-
-def coverage(renderer, actions, stream=0) -> torch.Tensor:
-    return torch.from_numpy(renderer(actions, first_stream=stream)).float().div(255).unsqueeze(1)
 
 
 def main():

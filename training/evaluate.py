@@ -87,6 +87,11 @@ def resolve(checkpoint: str) -> tuple[str, str | None]:
     return str(brush), (str(stage1) if stage1 else None)
 
 
+def mypaint_coverage(renderer, actions: np.ndarray, stream: int = 0) -> torch.Tensor:
+    """(N, 1, 64, 64) MyPaint's coverage in [0, 1] of `actions`, by a `BatchRenderer`, from random `stream`."""
+    return torch.from_numpy(renderer(actions, first_stream=stream)).float().div(255).unsqueeze(1)
+
+
 @torch.no_grad()
 def coverage(brush, actions: np.ndarray, batch: int = 500) -> torch.Tensor:
     a = torch.from_numpy(actions)
@@ -123,17 +128,14 @@ def evaluate(checkpoint: str, strokes: int = 2000, seed: int = EVAL_SEED, worker
     started = time.time()
     actions = sample_actions(np.random.default_rng(seed), strokes)
 
-    def coverage_of(renderer, some_actions, stream=0):
-        return torch.from_numpy(renderer(some_actions, first_stream=stream)).float().div(255).unsqueeze(1)
-
     with BatchRenderer(workers, brush=mypaint) as renderer:
-        real = coverage_of(renderer, actions)
+        real = mypaint_coverage(renderer, actions)
         if ceiling:
-            references = {"mypaint_jitter_": coverage_of(renderer, jittered(actions, np.random.default_rng(seed + 1)))}
-            references["mypaint_other_stream_"] = coverage_of(renderer, actions, 1)
+            references = {"mypaint_jitter_": mypaint_coverage(renderer, jittered(actions, np.random.default_rng(seed + 1)))}
+            references["mypaint_other_stream_"] = mypaint_coverage(renderer, actions, 1)
             total = references["mypaint_other_stream_"].clone()   # a running sum: all streams at once would take GBs
             for stream in range(2, streams + 1):
-                total += coverage_of(renderer, actions, stream)
+                total += mypaint_coverage(renderer, actions, stream)
             references["mypaint_expected_"] = total / streams
     result = {"checkpoint": brush_source, "mypaint": mypaint, "strokes": strokes, "seed": seed}
     scored = {}   # per-stroke IoUs of the brush and of MyPaint's own references, for the breakdown by size

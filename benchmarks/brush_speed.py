@@ -7,10 +7,13 @@ brush frozen) at the given batch, in milliseconds per stroke; also forward alone
 of parameters and the size of the weights file. The machine is printed first: on a shared
 machine other processes slow it down, so the median of many repeats is reported. Several
 brushes (`--checkpoint A B`, or `--all` the shipped ones) are timed in turn within each repeat,
-so that a change of the machine's load falls on all of them alike.
+so that a change of the machine's load falls on all of them alike. `--precision` times each brush
+in float32 and in bfloat16 (`Brush.bfloat16`, what the painter runs where `bfloat16_is_faster`),
+alternately, and prints how far the bfloat16 coverage is from float32's.
 """
 
 import argparse
+import copy
 import statistics
 import sys
 import time
@@ -21,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from benchmarks.common import hardware  # noqa: E402
-from painter.brush import DEFAULT_CHECKPOINT, Brush, shipped_brushes  # noqa: E402
+from painter.brush import DEFAULT_CHECKPOINT, Brush, bfloat16_is_faster, shipped_brushes  # noqa: E402
 
 
 def timed(fns: list, repeats: int) -> list[float]:
@@ -45,10 +48,16 @@ def main():
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--precision", action="store_true", help="each brush in float32 and in bfloat16")
     args = parser.parse_args()
-    print(f"hardware: {hardware()}")
+    print(f"hardware: {hardware()}; bfloat16_is_faster: {bfloat16_is_faster(args.device)}")
     sources = [b.path for b in shipped_brushes()] if args.all else args.checkpoint
     brushes = [Brush.load(source, device=args.device) for source in sources]
+    if args.precision:
+        sources = [f"{source} {precision}" for source in sources for precision in ("float32", "bfloat16")]
+        brushes = [b for brush in brushes for b in (brush, copy.deepcopy(brush))]
+        for brush in brushes[1::2]:
+            brush.bfloat16 = True
     actions = torch.rand(args.batch, 12, device=args.device, requires_grad=True)
     sync = torch.cuda.synchronize if args.device.startswith("cuda") else (lambda: None)
 
@@ -68,12 +77,18 @@ def main():
     both = timed([forward_backward(b) for b in brushes], args.repeats)
     fwd = timed([forward(b) for b in brushes], args.repeats)
     for source, brush, b, f in zip(sources, brushes, both, fwd):
-        weights = Path(source) / "model.safetensors"
+        weights = Path(source.split()[0]) / "model.safetensors"
         size = f"{weights.stat().st_size / 1e6:.2f} MB" if weights.exists() else "n/a (Hub)"
         print(f"brush {source} ({brush.config.mypaint}): {sum(p.numel() for p in brush.parameters()):,} parameters, "
               f"weights {size}; batch {args.batch} on {args.device}: forward + backward {b * 1000 / args.batch:.3f} "
               f"ms/stroke ({b * 1000:.1f} ms/batch), forward only {f * 1000 / args.batch:.3f} ms/stroke "
               f"(median of {args.repeats})")
+    if args.precision:
+        with torch.no_grad():
+            for source, full, half in zip(sources[::2], brushes[::2], brushes[1::2]):
+                difference = (full(actions) - half(actions)).abs()
+                print(f"{source.split()[0]}: bfloat16 coverage against float32's, batch {args.batch}: "
+                      f"mean difference {float(difference.mean()):.5f}, largest {float(difference.max()):.4f}")
 
 
 if __name__ == "__main__":

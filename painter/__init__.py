@@ -26,6 +26,10 @@ if "OMP_WAIT_POLICY" not in os.environ:
 from . import cpus  # noqa: E402
 
 THREADS = cpus.limit_threads()
+# Freed tensors' memory kept for the next step rather than faulted in anew (painter/malloc.py).
+from . import malloc  # noqa: E402
+
+MALLOC_TUNED = malloc.keep_freed_memory()
 
 _EXPORTS = {
     "Brush": "painter.brush",

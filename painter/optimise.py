@@ -21,10 +21,13 @@ class RoundOptimiser:
     medians 22.5 and 18.1 s against 23.2 and 17.8 s), so the library's, with less code to trust.
     """
 
-    def __init__(self, space: ActionSpace, actions: torch.Tensor, lr: float):
+    def __init__(self, space: ActionSpace, actions: torch.Tensor, lr: float, steps: int = 1, lr_end: float = 1.0):
         self.space = space
         self.params = space.params(actions).clone().requires_grad_(True)
         self.adam = torch.optim.Adam([self.params], lr=lr)
+        # lr_end < 1: the rate falls linearly to lr_end x lr at the round's last step (of `steps`)
+        self.schedule = (torch.optim.lr_scheduler.LinearLR(self.adam, 1.0, lr_end, max(1, steps - 1))
+                         if lr_end != 1.0 else None)
         self.t = 0  # steps taken
 
     def step(self, loss_of: Callable[[torch.Tensor], torch.Tensor]) -> float:
@@ -34,6 +37,8 @@ class RoundOptimiser:
         loss = loss_of(self.space.actions(self.params))
         loss.backward()
         self.adam.step()
+        if self.schedule is not None:
+            self.schedule.step()
         return float(loss.detach())
 
     def actions(self) -> torch.Tensor:

@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 
 import torch
 
-from .brush import Brush
+from .brush import Brush, bfloat16_is_faster
 from .compose import composite, split_groups
 from .errors import PainterError
 from .objective import Objective, auto_uses_features, make_objective
@@ -48,10 +48,11 @@ class Painter:
     """Loads the brush and the objective once; `paint()` streams frames of one painting.
 
     `objective`: "auto", "vgg16", "vgg19", "pixel" (see `make_objective`) or any `Objective`.
+    `bfloat16`: whether its brushes run in bfloat16 (None: where that is faster, `bfloat16_is_faster`).
     """
 
     def __init__(self, device="cpu", brush: Brush | None = None, vgg_weights=None,
-                 objective: str | Objective = "auto"):
+                 objective: str | Objective = "auto", bfloat16: bool | None = None):
         device = str(device)
         if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
             raise PainterError(f"device must be cpu or cuda, got {device!r}.")
@@ -63,6 +64,7 @@ class Painter:
             start_probe()  # a slow name lookup overlaps the brush loading
             start_probe(host=HUB_HOST)
         self.device = torch.device(device)
+        self.bfloat16 = bfloat16_is_faster(self.device) if bfloat16 is None else bool(bfloat16)
         self.vgg_weights = vgg_weights
         if brush is None:
             try:
@@ -70,7 +72,7 @@ class Painter:
             except Exception as error:  # noqa: BLE001 - missing folder, no network, bad file: one sentence
                 raise PainterError(f"The brush checkpoint cannot be loaded ({type(error).__name__}: "
                                    f"{str(error).splitlines()[0] if str(error) else 'no detail'}).") from None
-        self.brush = brush.to(self.device).freeze()
+        self.brush = self._ready(brush)
         self._brushes = {}  # the other brushes asked for, each loaded once (see `brush_for`)
         if isinstance(objective, Objective):
             self.objective = objective
@@ -98,7 +100,7 @@ class Painter:
         if source is None:
             return self.brush
         if isinstance(source, Brush):
-            return source.to(self.device).freeze()
+            return self._ready(source)
         if source not in self._brushes:
             try:
                 brush = Brush.load(source)  # (a name resolves there: `brush_source`)
@@ -107,13 +109,19 @@ class Painter:
             except Exception as error:  # noqa: BLE001 - missing folder, no network, bad file: one sentence
                 raise PainterError(f"The brush {source!r} cannot be loaded ({type(error).__name__}); "
                                    "`python -m painter brushes` lists the shipped ones.") from None
-            self._brushes[source] = brush.to(self.device).freeze()
+            self._brushes[source] = self._ready(brush)
         return self._brushes[source]
 
     def keep_brush(self, source: str, brush: Brush) -> None:
         """Let `brush_for(source)` return `brush`, already loaded (the app's copy of its default brush,
         so that a painting that names it by its folder does not load it twice)."""
-        self._brushes[source] = brush.to(self.device).freeze()
+        self._brushes[source] = self._ready(brush)
+
+    def _ready(self, brush: Brush) -> Brush:
+        """`brush` on this painter's device, frozen, at this painter's precision."""
+        brush = brush.to(self.device).freeze()
+        brush.bfloat16 = self.bfloat16
+        return brush
 
     @functools.cached_property
     def stroke_seconds(self) -> float:
@@ -181,7 +189,7 @@ class Painter:
 
     def _optimise(self, run: Run, view: LevelView, canvas, picks: Picks, actions, steps: int, stop):
         """Adam on a round's actions against the level's loss, yielding previews; returns the actions."""
-        optimiser = RoundOptimiser(view.space, actions, run.options.lr)
+        optimiser = RoundOptimiser(view.space, actions, run.options.lr, steps, run.options.lr_end)
         groups = split_groups(view.grid, picks.rows, picks.cols, self.device)
 
         def loss(a):
@@ -191,7 +199,7 @@ class Painter:
         for _ in range(steps):
             run.loss = optimiser.step(loss)
             if run.frame_due():
-                yield run.preview(view, picks, optimiser.actions())
+                yield run.preview(view, picks, optimiser.actions()) if run.options.previews else run.frame()
             if stop() or run.budget.expired():  # keep the round as the last preview showed it
                 break
         run.budget.record(view.index, len(picks), view.grid.height * view.grid.width, optimiser.t,

@@ -21,7 +21,7 @@ MAX_LEVELS = 5
 CPU_WORK_SIZE = 256    # the 2-core CPU's working size, measured (README: strokes and sizes)
 MAX_WORK_SIZE = 2048   # the painter's largest painting
 GPU_FINEST_CELL = 32   # on a GPU: work at the size where the finest cell's patch is the brush's own 64 px
-CPU_ROUND_FRACTION, GPU_ROUND_FRACTION = 0.5, 1.0
+CPU_ROUND_FRACTION, GPU_ROUND_FRACTION = 0.75, 1.0
 
 
 @dataclass
@@ -55,7 +55,9 @@ def choose_work_size(side: int, strokes: int, device, requested: int | None = No
 def device_options(options, device):
     """`options` with what is left to the device filled in: the share of a level's cells painted per
     round. A GPU composites every cell of a level as cheaply as a few, so its rounds take them all
-    (those the error ranks first, where the budget is smaller); the CPU's half is measured."""
+    (those the error ranks first, where the budget is smaller); the CPU's three quarters are measured
+    (benchmarks/objective_variants.py: fewer, larger rounds than a half, closer to the photo on two
+    dev photos of three and in less time)."""
     if options.round_fraction is not None:
         return options
     return replace(options, round_fraction=GPU_ROUND_FRACTION if is_gpu(device) else CPU_ROUND_FRACTION)
@@ -155,9 +157,10 @@ def remaining_rounds(levels: list[Level], index: int, budget: int, n_round: int,
 
 # An Adam step's cost on a GPU (estimate_seconds' model, b n + a P + c), worked out on paper for an
 # H200 slice until benchmarks/gpu.py has timed one (it prints this estimate beside the time): the
-# brush forward and backward ~0.15 GFLOP a stroke (b), compositing, SSIM and VGG19 to relu2_2 at 3/4
-# size ~0.35 MFLOP a canvas px (a), both at ~25 TFLOP/s sustained, and ~4 ms of launches a step (c).
-GPU_STEP_COST = dict(stroke_step=6e-6, pixel_step=1.5e-8, step_overhead=4e-3)
+# brush forward and backward ~0.15 GFLOP a stroke (b), compositing, SSIM and VGG to relu4_2 at the
+# working size ~1.7 MFLOP a canvas px (a), both at ~25 TFLOP/s sustained, and ~5 ms of launches a
+# step (c).
+GPU_STEP_COST = dict(stroke_step=6e-6, pixel_step=7e-8, step_overhead=5e-3)
 
 
 def estimate_seconds(side: int, aspect: float, strokes: int, options, device, stroke_step: float, pixel_step: float,

@@ -37,15 +37,20 @@ class Options:
     """Knobs of the optimiser; defaults are the measured choice."""
 
     iterations: int = 16            # Adam steps per round (scaled down under a time limit)
-    lr: float = 0.1                 # Adam on the sigmoid parameters
+    lr: float = 0.15                # Adam on the sigmoid parameters (benchmarks/objective_variants.py:
+                                    # 0.15 and 0.2 paint 3 to 9 % closer to the photo than 0.1; 0.3 lost)
+    lr_end: float = 1.0             # the rate at a round's last step, a share of lr (falling linearly)
     round_fraction: float | None = None  # share of a level's cells that get a stroke in one round
-                                    # (None: the device's, plan.device_options: CPU 0.5, GPU 1.0)
+                                    # (None: the device's, plan.device_options: CPU 0.75, GPU 1.0)
     level_power: float = 0.5        # stroke budget per level ~ cells ** level_power
     density: float = 0.6            # finest cell ~ sqrt(area / (density * strokes))
     init_size: float = 0.75         # brush size of a new stroke (radius e^(2 size) brush px)
     init_pressure: float = 0.85
     init_length: float = 0.4        # stroke length, share of its patch
     frame_interval: float = 0.25    # seconds between frames
+    previews: bool = True           # frames within a round show its strokes as they are being optimised
+                                    # (the app's live canvas); False: the canvas as last committed, which
+                                    # costs nothing (the CLI, whose progress bar shows no canvas)
     min_coverage: float = 0.5       # a stroke must cover this many px (at level resolution)
     snapshot_side: int = 512        # long side of the timelapse snapshots
     work_size: int | None = None    # long side at which strokes are optimised, then painted at full

@@ -158,7 +158,7 @@ class Run:
         weight = shrink(self.detail, d, (grid.height, grid.width)) if level.detail else None
         work_grid = Grid(wh, ww, cell, dy, dx)
         space = ActionSpace(self.request.guidance.controls, work_grid.patch * self.scale[0] / CELL_PX, self.palette)
-        objective = self.objective if d == 1 else self.objective.coarse()
+        objective = self.objective.for_level(d, index == len(self.levels) - 1)
         return LevelView(index, level, work_grid, grid, target, space, Placement(grid, target, self.options, self.rng, weight),
                          objective.prepare(target), self.brushes[index])
 

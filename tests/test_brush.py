@@ -120,3 +120,38 @@ def test_pressure_and_speed_channels(tmp_path):
     assert guide[:, 3].min() >= 0 and guide[:, 3].max() <= 1      # pressure, between its ends
     with pytest.raises(ValueError, match="guide_channels"):
         Brush(guide_channels=4)
+
+
+def test_bfloat16_paints_the_same_strokes_and_gradients():
+    """The painter's bfloat16 brush (on a CPU that computes it natively) draws what float32 draws,
+    to the eye: coverage within a few hundredths at worst, gradients pointing the same way."""
+    import copy
+
+    full = Brush.load(DEFAULT_CHECKPOINT)
+    half = copy.deepcopy(full)
+    half.bfloat16 = True
+    actions = torch.rand(64, 12, generator=torch.Generator().manual_seed(1))
+    grads = []
+    for brush in (full, half):
+        a = actions.clone().requires_grad_(True)
+        coverage = brush(a)
+        (coverage * torch.linspace(0, 1, 64 * 64).view(1, 1, 64, 64)).sum().backward()
+        grads.append((coverage.detach(), a.grad))
+    (c32, g32), (c16, g16) = grads
+    assert c16.dtype == torch.float32
+    assert (c32 - c16).abs().max() < 0.05 and (c32 - c16).abs().mean() < 1e-3
+    cosine = torch.nn.functional.cosine_similarity(g32.flatten(), g16.flatten(), dim=0)
+    assert cosine > 0.99
+
+
+def test_the_painter_runs_bfloat16_only_where_it_is_faster(monkeypatch):
+    from painter import Painter
+    from painter.brush import bfloat16_is_faster
+
+    assert not bfloat16_is_faster("cuda")
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
+    assert not bfloat16_is_faster("cpu")
+    assert not Painter(objective="pixel").brush.bfloat16
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: True)
+    assert bfloat16_is_faster("cpu") and Painter(objective="pixel").brush.bfloat16
+    assert not Painter(objective="pixel", bfloat16=False).brush.bfloat16

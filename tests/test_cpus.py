@@ -58,3 +58,17 @@ def test_a_fresh_process_paints_with_the_usable_cores_or_the_users_choice():
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**env, "OMP_NUM_THREADS": "1"},
                          capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["1", "1"]
+
+
+def test_the_allocator_keeps_freed_memory_unless_turned_off(monkeypatch):
+    """On glibc the painter sets its allocator's thresholds (the painting is the same, byte for byte:
+    benchmarks/malloc.py); NEURAL_PAINTER_MALLOC=0 leaves them alone."""
+    import platform
+
+    import painter
+    from painter import malloc
+
+    if platform.libc_ver()[0] == "glibc":
+        assert painter.MALLOC_TUNED and malloc.keep_freed_memory()
+    monkeypatch.setenv(malloc.ENV, "0")
+    assert not malloc.keep_freed_memory()

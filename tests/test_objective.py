@@ -87,7 +87,8 @@ def test_the_feature_term_does_not_depend_on_the_network_scale():
     target = tensor(photo(64, 48))
     canvas = target.flip(-1)
     before = float(objective(canvas, target))
-    conv = objective.network.features[7]  # the convolution before relu2_2: its output x 30
+    last = objective.network.indices[-1]
+    conv = objective.network.features[last - 1]  # the convolution before the deepest layer: its output x 30
     with torch.no_grad():
         conv.weight.mul_(30)
         conv.bias.mul_(30)

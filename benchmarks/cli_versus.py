@@ -19,24 +19,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import hardware, perceptual_distance, photo_path, score  # noqa: E402
+from benchmarks.common import hardware, paint_with_cli, perceptual_distance, photo_path, score  # noqa: E402
 
 PHOTOS = ("astronaut", "chelsea", "coffee")
-
-
-def paint(checkout: Path, photo: Path, out: Path) -> float:
-    """Seconds of `python -m painter paint photo -o out` in `checkout`, a fresh process."""
-    env = {**os.environ, "NEURAL_PAINTER_OFFLINE": "1"}
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "painter", "paint", str(photo), "-o", str(out), "--quiet"],
-                   check=True, cwd=checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
 
 
 def main():
@@ -66,7 +56,7 @@ def main():
             times = {"base": [], "this": []}
             for _ in range(args.runs):
                 for label, checkout in (("base", base), ("this", ROOT)):
-                    times[label].append(paint(checkout, photo, out / f"{name}_{label}.png"))
+                    times[label].append(paint_with_cli(photo, out / f"{name}_{label}.png", checkout=checkout))
             scores = []
             for label in ("base", "this"):
                 painting, original = Image.open(out / f"{name}_{label}.png"), Image.open(photo)

@@ -64,6 +64,18 @@ print(json.dumps({"total": time.perf_counter() - start, "first": first, "work": 
 """
 
 
+def paint_with_cli(photo: Path, out: Path, *options: str, checkout: Path = ROOT) -> float:
+    """Seconds of `python -m painter paint photo -o out --quiet *options` run from `checkout` (this
+    one, or an older commit's worktree) in a fresh process, as a user runs it: start-up included."""
+    import time
+
+    env = {**os.environ, "NEURAL_PAINTER_OFFLINE": "1"}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "painter", "paint", str(photo), "-o", str(out), "--quiet", *options],
+                   check=True, cwd=checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
 def paint_in_child(photo: Path, out: Path, **settings) -> dict:
     """Paint `photo` into the PNG `out` in a fresh Python process (`settings`: `Painter.paint`'s, and
     `objective`); its seconds in all and to the first frame, its working size and its peak resident

@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import hardware, perceptual_distance, photo_path, score  # noqa: E402
+from benchmarks.common import hardware, paint_with_cli, perceptual_distance, photo_path, score  # noqa: E402
 
 PHOTOS = ("astronaut", "chelsea", "coffee")
 SETTINGS = {"cli": (1000, 512, None), "space": (600, 384, 40.0)}  # strokes, size, time limit
@@ -35,14 +33,8 @@ SETTINGS = {"cli": (1000, 512, None), "space": (600, 384, 40.0)}  # strokes, siz
 
 def paint(photo: Path, out: Path, objective: str, strokes: int, size: int, time_limit: float | None) -> float:
     """Paint through the CLI in a fresh process; the seconds it took, start-up included."""
-    command = [sys.executable, "-m", "painter", "paint", str(photo), "-o", str(out), "--quiet", "--objective",
-               objective, "--strokes", str(strokes), "--size", str(size)]
-    if time_limit:
-        command += ["--time-limit", str(time_limit)]
-    env = {**os.environ, "NEURAL_PAINTER_OFFLINE": "1"}
-    start = time.perf_counter()
-    subprocess.run(command, check=True, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    options = ["--objective", objective, "--strokes", str(strokes), "--size", str(size)]
+    return paint_with_cli(photo, out, *options, *(["--time-limit", str(time_limit)] if time_limit else []))
 
 
 def main():

@@ -216,8 +216,8 @@ class Brush(nn.Module, PyTorchModelHubMixin,
 
 def bfloat16_is_faster(device) -> bool:
     """Whether the brush runs faster in bfloat16 on `device`: a CPU whose oneDNN computes bfloat16
-    natively (AVX512-BF16 or AMX). There the brush's forward and backward take 0.31 ms a stroke
-    against 0.49 (benchmarks/brush_speed.py --precision); elsewhere bfloat16 is emulated, slower.
+    natively (AVX512-BF16 or AMX). There the brush's forward and backward take 0.338 ms a stroke
+    against 0.622 (benchmarks/brush_speed.py --precision); elsewhere bfloat16 is emulated, slower.
     GPUs keep float32: not measured there."""
     if str(device) != "cpu":
         return False

@@ -6,9 +6,10 @@ freed, at most 32 MB) with fresh mmap'd pages and gives the heap's free top back
 after each step, so every step faults its pages in again: on the 2-core CPU a third of the
 painting's time went to the kernel (benchmarks/malloc.py: the CLI's default painting 16.2 s wall,
 6.4 s of it system time, against 12.4 s and 0.9 s with the settings below, at a peak of 1.30 GB
-against 1.19; the same PNG, byte for byte). The settings are glibc's own `mallopt` knobs, set at run time (the environment's
-MALLOC_MMAP_THRESHOLD_ and friends act only when a process starts). Elsewhere (musl, macOS) nothing
-is done. A process keeps at most `TRIM` of freed memory above its heap's use.
+against 1.19; the same PNG, byte for byte). The settings are glibc's own `mallopt` knobs, set at
+run time (the environment's MALLOC_MMAP_THRESHOLD_ and friends act only when a process starts).
+Elsewhere (musl, macOS) nothing is done. A process keeps at most `TRIM` of freed memory above its
+heap's use.
 """
 
 from __future__ import annotations

@@ -97,9 +97,7 @@ class FeatureObjective(Objective):
         self.finest_only = finest_only
 
     def for_level(self, factor: int, finest: bool) -> Objective:
-        if factor == 1 and (finest or not self.finest_only):
-            return self
-        return self.coarse()
+        return self.coarse() if self.finest_only and not finest else super().for_level(factor, finest)
 
     def coarse(self) -> Objective:
         """Pixels: a canvas shrunk for the coarse levels shows the network little more than colours,
@@ -115,30 +113,28 @@ class FeatureObjective(Objective):
 
     def prepare(self, target: torch.Tensor) -> Loss:
         anchor = PixelObjective(self.pixel_weight, self.ssim_weight).prepare(target)
-        if self.normalise == "unit":
-            with torch.no_grad():
-                target_features = [unit_channels(f) for f in self._features(target)]
-            weight = self.feature_weight / len(target_features)
-
-            def loss(canvas):
-                value = anchor(canvas)
-                for a, b in zip(self._features(canvas), target_features):
-                    value = value + weight * (unit_channels(a) - b).pow(2).sum(1).mean()
-                return value
-
-            return loss
         with torch.no_grad():
             target_features = self._features(target)
-            weights = [self.feature_weight / len(target_features) / f.abs().mean().clamp_min(1e-12)
-                       for f in target_features]
+            share = self.feature_weight / len(target_features)
+            if self.normalise == "unit":
+                target_features = [unit_channels(f) for f in target_features]
+                weights = [share] * len(target_features)
+            else:
+                weights = [share / f.abs().mean().clamp_min(1e-12) for f in target_features]
 
         def loss(canvas):
             value = anchor(canvas)
             for weight, a, b in zip(weights, self._features(canvas), target_features):
-                value = value + weight * (a - b).abs().mean()
+                value = value + weight * self._distance(a, b)
             return value
 
         return loss
+
+    def _distance(self, canvas_features: torch.Tensor, target_features: torch.Tensor) -> torch.Tensor:
+        """One layer's term: LPIPS-style against the photo's unit-length activations, or mean L1."""
+        if self.normalise == "unit":
+            return (unit_channels(canvas_features) - target_features).pow(2).sum(1).mean()
+        return (canvas_features - target_features).abs().mean()
 
 
 def unit_channels(features: torch.Tensor) -> torch.Tensor:

@@ -1,12 +1,14 @@
 """Golden runs: five CLI paintings whose settings exercise every path (the objective named, so that
 a machine with VGG16's weights in its cache runs the same), checked three ways.
 
-1. Bit for bit, on a machine that has a record. Floating-point results of an optimisation loop
-   differ between CPUs (the vector instructions oneDNN and MKL pick, the thread split) and the loop
-   amplifies the last bit into other strokes, so a hash is a refactoring tool for one machine, not
-   a property every machine can check. Records are kept per fingerprint of what decides the
-   arithmetic (`fingerprint()`); a machine without one says so in one line (a skip) and is checked
-   by 2 and 3 alone.
+1. Bit for bit, on a machine that has a record of this painting. Floating-point results of an
+   optimisation loop differ between CPUs (the vector instructions oneDNN and MKL pick, the thread
+   split) and the loop amplifies the last bit into other strokes, so a hash is a refactoring tool
+   for one machine, not a property every machine can check. Records are kept per fingerprint of
+   what decides the arithmetic (`fingerprint()`), each with the painting version it was made for
+   (`painter.version.PAINTING_VERSION`) and a digest of each run's arguments and input files. A
+   machine without a record, or whose record was made for another painting or other runs, says so
+   in one line (a skip) and is checked by 2 and 3 alone: a record can be old, never stale.
 2. Determinism, on any machine: the same request twice, in this process and in two fresh ones,
    gives the same PNG and strokes file, byte for byte.
 3. Behaviour, on any machine: what a user would notice. The stroke count exactly; the objective
@@ -14,11 +16,13 @@ a machine with VGG16's weights in its cache runs the same), checked three ways.
    painting's likeness to the photo (PSNR) within a margin of the recorded figure, the margin
    measured across thread counts and ATEN_CPU_CAPABILITY (`--spread`).
 
-A change meant to keep behaviour keeps the hashes. A change that must alter them records them anew
-in a commit of its own that says why, with the likeness figures before and after.
+A change meant to keep behaviour keeps the hashes. A change that must alter them bumps
+PAINTING_VERSION and records them anew, in a commit of its own that says why, with the likeness
+figures before and after; other machines' records then skip until someone on them records anew.
 
     python tests/test_golden.py            # this machine's fingerprint, hashes and figures now
-    python tests/test_golden.py --record   # adds (or renews) this machine's record in golden_records.json
+    python tests/test_golden.py --record   # adds (or renews) this machine's record in golden_records.json,
+                                           # dropping every record made for another painting or other runs
     python tests/test_golden.py --spread [--write]  # PSNR at 1 and 2 threads, native and default ISA
                                                     # (--write: the figures and margins from them)
 """
@@ -45,6 +49,7 @@ from PIL import Image
 
 from painter.__main__ import main
 from painter.stroke import MAX_PRESSURE, Stroke
+from painter.version import PAINTING_VERSION
 
 import painter_helpers  # noqa: F401  (offline: never a download)
 
@@ -113,6 +118,44 @@ def load_records() -> dict:
 
 def record_for(records: dict, print_id: str) -> dict | None:
     return next((r for r in records["records"] if r["fingerprint"] == print_id), None)
+
+
+def _input_files(args: list[str]) -> list[Path]:
+    """The files a run reads: its photo (the source of a derived one) and any file among its arguments."""
+    photo = {"tall": "coffee.jpg"}.get(_flag(args, "--photo"), _flag(args, "--photo") or "astronaut.jpg")
+    return [EXAMPLES / photo, *(Path(a) for a in args if os.sep in a and Path(a).is_file())]
+
+
+def run_digest(name: str) -> str:
+    """What a run paints from, besides the code: its arguments (paths relative to the checkout) and
+    the bytes of its input files."""
+    args = RUNS[name]
+    digest = hashlib.sha256(json.dumps([a.replace(str(ROOT), "") for a in args]).encode())
+    for file in _input_files(args):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def painting_of(record: dict) -> int:
+    """The painting version a record was made for; 0 for records made before versions were kept."""
+    return record.get("painting", 0)
+
+
+def skip_reason(record: dict | None, print_id: str, name: str) -> str | None:
+    """Why this machine's record cannot check run `name` bit for bit, in one sentence; None if it can."""
+    then = "checked for determinism and behaviour only; `python tests/test_golden.py --record` renews it"
+    if record is None:
+        return (f"no golden record for this machine (fingerprint {print_id}): checked for determinism and "
+                f"behaviour only; `python tests/test_golden.py --record` adds one")
+    made_for = painting_of(record)
+    if made_for != PAINTING_VERSION:
+        before = " (before versions were kept)" if made_for == 0 else ""
+        return (f"this machine's golden record (fingerprint {print_id}) was made for painting version "
+                f"{made_for}{before}, and this code paints version {PAINTING_VERSION}: {then}")
+    if record.get("runs", {}).get(name) != run_digest(name):
+        return (f"this machine's golden record (fingerprint {print_id}) was made for another {name} run (its "
+                f"arguments or input files have changed since): {then}")
+    return None
 
 
 def _inputs(folder: Path, args: list[str]) -> tuple[list[str], Path]:
@@ -222,10 +265,11 @@ def this_machine():
 @pytest.mark.parametrize("name", sorted(RUNS))
 def test_golden_run_is_bit_for_bit_on_a_recorded_machine(name, golden, this_machine):
     print_id, record = this_machine
-    if record is None:
-        pytest.skip(f"no golden record for this machine (fingerprint {print_id}): checked for determinism and "
-                    f"behaviour only; `python tests/test_golden.py --record` adds one")
-    assert golden(name).hashes() == tuple(record["hashes"][name])
+    if (reason := skip_reason(record, print_id, name)) is not None:
+        pytest.skip(reason)
+    assert golden(name).hashes() == tuple(record["hashes"][name]), (
+        f"{name} paints other files than this machine's record of painting version {PAINTING_VERSION}: if the "
+        f"painting changed on purpose, bump PAINTING_VERSION (painter/version.py) and record anew")
 
 
 def test_the_same_request_paints_the_same_files_in_one_process_and_in_fresh_ones(golden, tmp_path):
@@ -235,6 +279,77 @@ def test_the_same_request_paints_the_same_files_in_one_process_and_in_fresh_ones
     for other in (again, *fresh):
         assert other.png.read_bytes() == first.png.read_bytes()
         assert other.strokes_file.read_bytes() == first.strokes_file.read_bytes()
+
+
+class _Painted:
+    """Stands in for a golden run's files where only their hashes are read."""
+
+    def __init__(self, hashes):
+        self._hashes = tuple(hashes)
+
+    def hashes(self):
+        return self._hashes
+
+
+def _record_of(painting: int | None, hashes=("0" * 16, "0" * 16)) -> dict:
+    """A record of this machine as `--record` writes it (None: as written before versions were kept)."""
+    record = {"fingerprint": "0123456789ab", "recorded": "2026-12-03", "machine": {},
+              "hashes": {name: list(hashes) for name in RUNS}}
+    if painting is not None:
+        record.update(painting=painting, runs={name: run_digest(name) for name in RUNS})
+    return record
+
+
+def _never_painted(name):
+    raise AssertionError("a record that cannot check this run must not have it painted")
+
+
+@pytest.mark.parametrize("painting", [None, PAINTING_VERSION - 1])
+def test_a_record_of_an_older_painting_is_skipped_in_one_sentence_naming_both_versions(painting):
+    # As the record of fingerprint 8d2249127462 stood when the painting changed under it (issue 31).
+    name = sorted(RUNS)[0]
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        test_golden_run_is_bit_for_bit_on_a_recorded_machine(name, _never_painted,
+                                                              ("0123456789ab", _record_of(painting)))
+    reason = str(skipped.value)
+    assert f"painting version {painting or 0}" in reason and f"paints version {PAINTING_VERSION}" in reason
+    assert reason.count(". ") == 0 and "--record" in reason
+
+
+def test_a_record_of_this_painting_fails_a_run_that_paints_other_files_and_passes_the_same():
+    name = sorted(RUNS)[0]
+    record = _record_of(PAINTING_VERSION, hashes=("a" * 16, "b" * 16))
+    with pytest.raises(AssertionError, match="bump PAINTING_VERSION"):
+        test_golden_run_is_bit_for_bit_on_a_recorded_machine(name, lambda _: _Painted(("a" * 16, "c" * 16)),
+                                                              ("0123456789ab", record))
+    test_golden_run_is_bit_for_bit_on_a_recorded_machine(name, lambda _: _Painted(("a" * 16, "b" * 16)),
+                                                          ("0123456789ab", record))
+
+
+def test_a_record_made_for_other_arguments_is_skipped_for_that_run_only():
+    record = _record_of(PAINTING_VERSION)
+    changed, same = sorted(RUNS)[:2]
+    record["runs"][changed] = "000000000000"
+    assert "another " + changed + " run" in skip_reason(record, "0123456789ab", changed)
+    assert skip_reason(record, "0123456789ab", same) is None
+
+
+def test_recording_drops_records_of_other_paintings_and_refuses_a_silent_change():
+    hashes = {name: ["a" * 16, "b" * 16] for name in RUNS}
+    other_machine = {**_record_of(PAINTING_VERSION), "fingerprint": "111111111111"}
+    old_machine = {**_record_of(PAINTING_VERSION - 1), "fingerprint": "222222222222"}
+    unversioned = {**_record_of(None), "fingerprint": "333333333333"}
+    mine_older = {**_record_of(PAINTING_VERSION - 1), "fingerprint": "444444444444"}
+    records = {"about": "", "records": [other_machine, old_machine, unversioned, mine_older], "figures": {}}
+    after = renewed(records, "444444444444", {"cpu": {}}, hashes, "2026-12-06")
+    assert [r["fingerprint"] for r in after["records"]] == ["111111111111", "444444444444"]
+    mine = after["records"][-1]
+    assert mine["painting"] == PAINTING_VERSION and mine["hashes"] == hashes and skip_reason(mine, "4", sorted(RUNS)[0]) is None
+    again = renewed(after, "444444444444", {"cpu": {}}, hashes, "2026-12-07")  # the same painting: renewed
+    assert again["records"][-1]["recorded"] == "2026-12-07"
+    moved = {**hashes, sorted(RUNS)[0]: ["c" * 16, "b" * 16]}
+    with pytest.raises(RecordRefused, match="bump PAINTING_VERSION"):
+        renewed(after, "444444444444", {"cpu": {}}, moved, "2026-12-07")
 
 
 def _flag(args: list[str], name: str, count: int = 1):
@@ -308,16 +423,47 @@ SPREAD_SETTINGS = {"native, 2 threads": {}, "native, 1 thread": {"OMP_NUM_THREAD
                    "default ISA, 1 thread": {"ATEN_CPU_CAPABILITY": "default", "OMP_NUM_THREADS": "1"}}
 
 
+class RecordRefused(Exception):
+    """This machine's record of the same painting disagrees with what it paints now."""
+
+
+def renewed(records: dict, print_id: str, machine: dict, hashes: dict, today: str) -> dict:
+    """`records` with this machine's record made anew, every other record of another painting
+    dropped, and other records' hashes of runs that changed since dropped (a record left with none
+    goes). A record of this painting version on this machine whose hashes differ is refused: either
+    the painting changed on purpose and PAINTING_VERSION must say so, or it changed by mistake."""
+    digests = {name: run_digest(name) for name in RUNS}
+    mine = record_for(records, print_id)
+    if mine is not None and painting_of(mine) == PAINTING_VERSION:
+        changed = [name for name in RUNS if mine.get("runs", {}).get(name) == digests[name]
+                   and tuple(mine["hashes"][name]) != tuple(hashes[name])]
+        if changed:
+            raise RecordRefused(
+                f"this machine's record of painting version {PAINTING_VERSION} has other hashes for "
+                f"{', '.join(changed)}: if the painting changed on purpose, bump PAINTING_VERSION in "
+                f"painter/version.py first; if not, the change altered the painting by mistake")
+    kept = []
+    for other in records["records"]:
+        if other["fingerprint"] == print_id or painting_of(other) != PAINTING_VERSION:
+            continue
+        runs = {name: d for name, d in other.get("runs", {}).items() if digests.get(name) == d}
+        if runs:
+            kept.append({**other, "runs": runs, "hashes": {name: other["hashes"][name] for name in runs}})
+    kept.append({"fingerprint": print_id, "painting": PAINTING_VERSION, "recorded": today, "machine": machine,
+                 "runs": digests, "hashes": hashes})
+    return {**records, "records": kept}
+
+
 def _record(folder: Path) -> None:
     print_ = fingerprint()
     print_id = fingerprint_id(print_)
-    records = load_records()
     hashes = {name: list(run(name, folder / name).hashes()) for name in RUNS}
-    records["records"] = [r for r in records["records"] if r["fingerprint"] != print_id]
-    records["records"].append({"fingerprint": print_id, "recorded": date.today().isoformat(), "machine": print_,
-                               "hashes": hashes})
+    try:
+        records = renewed(load_records(), print_id, print_, hashes, date.today().isoformat())
+    except RecordRefused as refusal:
+        sys.exit(f"not recorded: {refusal}")
     RECORDS.write_text(json.dumps(records, indent=1) + "\n")
-    print(f"recorded fingerprint {print_id} in {RECORDS.name}: {hashes}")
+    print(f"recorded fingerprint {print_id} for painting version {PAINTING_VERSION} in {RECORDS.name}: {hashes}")
 
 
 MIN_MARGIN_DB = 1.0

@@ -87,7 +87,7 @@ def main(argv=None):
         return 2
     device = args.device or "cuda"
     if args.tiny:
-        args.strokes, args.sizes = [40, 120], [64, 96]
+        args.strokes, args.sizes = [40], [64, 96]
     try:
         painter = Painter(device=device)
     except PainterError as error:

@@ -140,10 +140,12 @@ def test_levels_go_coarse_to_fine_and_sum_to_the_strokes():
 
 
 def test_vgg16_weights_from_a_path_or_the_environment(tmp_path, monkeypatch):
-    from torchvision.models import vgg16
+    from torchvision.models.vgg import cfgs, make_layers
     torch.manual_seed(0)
     path = tmp_path / "vgg16.pth"
-    torch.save(vgg16().state_dict(), path)
+    # torchvision's VGG16 keys, its convolutional stack only: the painter reads nothing else, and the
+    # classifier's 124M parameters would make this a 528 MB file
+    torch.save({f"features.{key}": value for key, value in make_layers(cfgs["D"]).state_dict().items()}, path)
     objective = make_objective("vgg16", str(path))
     assert objective.name == "vgg16" and str(path) in objective.description
     monkeypatch.setenv("NEURAL_PAINTER_VGG_WEIGHTS", str(path))

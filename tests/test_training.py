@@ -188,7 +188,9 @@ def test_training_runs_unchanged_under_torchrun_on_two_processes(data, tmp_path)
     root = Path(__file__).resolve().parents[1]
     out = tmp_path / "ddp"
     done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-                           "-m", "training", "train", "--tiny", "--data", str(data), "--out", str(out), "--no-progress"],
+                           "-m", "training", "train", "--tiny", "--data", str(data), "--out", str(out), "--no-progress",
+                           # each stage's steps cut to a third: the test is that DDP runs them, not that they learn
+                           "--steps1", "20", "--steps2", "14", "--steps3", "14"],
                           cwd=root, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     reports = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]

@@ -101,5 +101,5 @@ def test_the_gpu_benchmark_runs_tiny_here():
                             env={**os.environ, "NEURAL_PAINTER_OFFLINE": "1"})
     assert result.returncode == 0, result.stderr[-2000:]
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
-    assert len(rows) == 4 and all("nan" not in row for row in rows)
+    assert len(rows) == 2 and all("nan" not in row for row in rows)
     assert "device cpu" in result.stdout and torch.__version__ in result.stdout  # it says what it ran on

@@ -644,6 +644,13 @@ for _tool in (paint, paint_with_controls):  # (MCP clients read the names from t
 EXAMPLES = [str(EXAMPLES_DIR / name) for name in ("astronaut.jpg", "chelsea.jpg", "coffee.jpg")]
 # What an example paints with: the page's defaults (tests/test_app_browser.py sets fewer strokes).
 EXAMPLE_SETTINGS = dict(strokes=STROKES["value"], size=DEFAULT_SIZE, seed=0, time_limit=TIME_LIMIT["value"])
+
+
+def example_seconds() -> float:
+    """The estimated time of an example's first click, a live run of EXAMPLE_SETTINGS (its label says it)."""
+    settings = EXAMPLE_SETTINGS
+    return max(run_estimate(build_request(path, settings["strokes"], settings["size"], settings["seed"],
+                                          settings["time_limit"])) for path in EXAMPLES)
 EXAMPLE_PHOTOS = {Path(path).read_bytes(): Path(path).name for path in EXAMPLES}
 EXAMPLE_CACHE = gr.Cache(max_size=0)  # at most one entry per example and settings (see paint_example)
 EXAMPLE_FOLDERS: dict[str, str] = {}  # example -> the run folder its cached files are in (not swept)
@@ -689,14 +696,14 @@ def paint_example(photo, visitor: gr.Request = None):
 
 def page_check(*controls):
     """The Paint click: `/paint`'s inputs checked as `/paint` checks them. Outputs (Paint, Stop, results,
-    status, job): refused, Paint usable, the status saying why, and the job the sentence; else Paint locked,
+    status, job, timelapse, files): refused, Paint usable, the status saying why, and the job the sentence; else Paint locked,
     Stop shown, the status giving the run's estimated time, and the job the checked `Request`."""
     try:
         job = controls_request(*controls)
     except PainterError as error:
-        return paint_ready(), gr.update(visible=False), gr.skip(), str(error), str(error)
+        return paint_ready(), gr.update(visible=False), gr.skip(), str(error), str(error), gr.skip(), gr.skip()
     return (gr.update(interactive=False, value="Painting…"), gr.update(visible=True), gr.update(visible=False),
-            announce(job), job)
+            announce(job), job, None, None)  # (the last run's timelapse and files go: this run's follow)
 
 
 def paint_ready():
@@ -871,7 +878,8 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
                                height=320, elem_id="photo")
             gr.Examples(EXAMPLES, inputs=[photo], outputs=[canvas, status, comparison, timelapse, files],
                         fn=paint_example, cache_examples=False, run_on_click=True,
-                        label="Or pick an example (painted live with the defaults, then shown at once)",
+                        label=f"Or pick an example: the first click paints it live with the defaults (about "
+                              f"{example_seconds():.0f} s here), a later click shows it at once",
                         example_labels=["Astronaut", "Cat", "Coffee"])
             strokes = gr.Slider(label="Strokes", info="More strokes: finer detail, longer run.",
                                 elem_id="strokes", **STROKES)
@@ -971,7 +979,8 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
     # The Paint button (see `page_check`): checked at once; refused, the chain ends there with the page
     # as it was; else painted, Paint back at the last stroke, then the files one by one.
     job, finished = gr.State(None), gr.State(None)
-    checked = paint_btn.click(page_check, inputs, [paint_btn, stop_btn, results, status, job], queue=False,
+    checked = paint_btn.click(page_check, inputs, [paint_btn, stop_btn, results, status, job, timelapse, files],
+                              queue=False,
                               api_visibility="private")
     painted = checked.then(page_refuse, job, None, concurrency_limit=None, api_visibility="private").success(
         page_paint, job, [canvas, status, comparison, finished], concurrency_id="painter", show_progress="minimal",

@@ -93,7 +93,7 @@ def test_a_photo_too_thin_to_paint_is_refused_by_the_page_and_the_api(tmp_path):
         list(app.paint_with_controls(str(thin), 100, app.DEFAULT_SIZE, 0, 10))
     assert error.value.message == photo_check["message"]
     # the page's Paint: refused at once, Paint usable, the sentence in the status and as the job
-    button, stop, _, status, job = app.page_check(str(thin), 100, app.DEFAULT_SIZE, 0, 10)
+    button, stop, _, status, job, *_ = app.page_check(str(thin), 100, app.DEFAULT_SIZE, 0, 10)
     assert button["interactive"] is True and stop["visible"] is False and status == job == error.value.message
 
 

@@ -16,16 +16,17 @@ from PIL import Image
 from .controls import MAX_PALETTE, Controls, cell_range, check_number, parse_controls
 from .errors import PainterError
 from .masks import load_labels, load_mask
-from .photo import fit_long_side, load_photo
+from .photo import MIN_SIDE, fit_long_side, load_photo
 from .plan import choose_work_size
 
 MIN_STROKES, MAX_STROKES = 1, 20_000
 MIN_SIZE, MAX_SIZE = 32, 2048
-# The painting's short side at least this many px: the smallest painting's own side (MIN_SIZE), where
-# the plan's coarsest cells (32 px, painter/plan.py) still fit across once. Below it a photo becomes a
-# strip a few strokes high (a 20000x200 px photo at 384 px: 384x4), a silently wrong picture, while a
-# panorama of up to size/32 to 1 (12:1 at 384 px, 16:1 at 512) is still painted.
-MIN_SHORT_SIDE = MIN_SIZE
+# The painting's short side at least as many px as a photo's own (photo.MIN_SIDE, 8: the finest cell
+# the plan makes is 6 px, painter/plan.py). Below it a photo becomes a strip a few strokes high (a
+# 20000x200 px photo at 384 px: 384x4), a silently wrong picture, while a panorama of up to size/8
+# to 1 (48:1 at 384 px) is still painted, and every shape painted before at a size that gives it
+# 8 px is painted as before.
+MIN_SHORT_SIDE = MIN_SIDE
 MAX_SEED = 2 ** 32 - 1
 MAX_TIME_LIMIT = 24 * 3600.0
 MAX_STYLE_STRENGTH = 10.0

@@ -38,8 +38,8 @@ from painter.hub import load_brushes
 from painter.mypaint import Canvas, MyPaintMissing, brush_definition
 from painter.stroke import Stroke
 from painter.photo import load_photo
-from painter.plan import GPU_STEP_COST, estimate_seconds
-from painter.request import MAX_PALETTE, MAX_STYLE_STRENGTH, Request, make_request
+from painter.plan import GPU_STEP_COST, estimate_run_seconds, estimate_seconds
+from painter.request import MAX_PALETTE, MAX_STYLE_STRENGTH, Request, check_shape, make_request
 
 ROOT = Path(__file__).resolve().parent
 EXAMPLES_DIR = ROOT / "examples"
@@ -303,7 +303,9 @@ def validate_inputs(photo, strokes, size, seed, time_limit, *rest):
     guidance, brushes = rest[:len(GUIDANCE)], rest[len(GUIDANCE):]
     results = []
     try:
-        check_photo(photo)
+        image = check_photo(photo)
+        if size in SIZES:  # (a size of another kind gets its own sentence below)
+            check_shape(image, int(size))
         results.append(gr.validate(True, ""))
     except PainterError as error:
         results.append(gr.validate(False, str(error)))
@@ -366,12 +368,34 @@ def gpu_duration(request: Request, *args, **kwargs) -> int:
     return math.ceil(min(limit, GPU_ESTIMATE_MARGIN * gpu_seconds(request)) + GPU_OVERHEAD_SECONDS)
 
 
-def _status(frame, hardware=HARDWARE, stopped=False) -> str:
+def optimised(request: Request) -> str:
+    """What a run's strokes are optimised against, as the status names it: pixels or features, and the style."""
+    return OBJECTIVE + (" + style" if request.guidance.style is not None else "")
+
+
+def run_estimate(request: Request) -> float:
+    """The seconds a run will paint for, by the plan it follows (painter/plan.py `estimate_run_seconds`):
+    its style, detail mask and size included, capped by its time limit; on ZeroGPU, the GPU's share."""
+    width, height = request.image.size
+    detail = None if request.guidance.detail is None else float(request.guidance.detail.mean())
+    return estimate_run_seconds((height, width), request.strokes, request.options, DEVICE, request.time_limit,
+                                styled=request.guidance.style is not None, detail_share=detail)
+
+
+def announce(request: Request, hardware=HARDWARE) -> str:
+    """The status before a run starts: how long it will take, and what it optimises."""
+    width, height = request.image.size
+    return (f"Starting: about {run_estimate(request):.0f} s for {request.strokes} strokes at {width}x{height} px · "
+            f"optimising {optimised(request)} · {hardware}…")
+
+
+def _status(frame, request: Request, hardware=HARDWARE, stopped=False) -> str:
     if frame is None:
-        return f"Starting on {hardware}…"
+        return announce(request, hardware)
     state = "Stopped" if stopped else ("Done" if frame.done else "Painting")
+    of = "" if frame.done or stopped else f" of about {run_estimate(request):.0f} s"
     return (f"{state}: {frame.strokes_painted} / {frame.total_strokes} strokes, "
-            f"{frame.elapsed:.1f} s · {OBJECTIVE} · {hardware}")
+            f"{frame.elapsed:.1f} s{of} · optimising {optimised(request)} · {hardware}")
 
 
 def _counts(frame) -> tuple[int, int]:
@@ -391,7 +415,7 @@ def paint_on_device(request: Request, stop_file=None):
     painted, strokes in all), `painting` None until the last, which carries the whole `Painting`
     (strokes, image, snapshots: it pickles too). The files are written after, off the GPU.
     """
-    yield None, _status(None), (0, request.strokes), None
+    yield None, _status(None, request), (0, request.strokes), None
     last = None
     sent = 0.0
     stop = lambda: _stop_requested(stop_file)  # noqa: E731
@@ -401,31 +425,35 @@ def paint_on_device(request: Request, stop_file=None):
             now = time.monotonic()
             if not frame.done and now - sent >= FRAME_INTERVAL:
                 sent = now
-                yield np.ascontiguousarray(frame.canvas), _status(frame), _counts(frame), None
+                yield np.ascontiguousarray(frame.canvas), _status(frame, request), _counts(frame), None
     except PainterError as error:
         # Raised here, in the process ZeroGPU lends the GPU to: only a gr.Error crosses back as itself
         # (anything else reaches the visitor as "ZeroGPU worker error").
         raise gr.Error(str(error), print_exception=False) from None
     # Stopped or not, the last frame carries a whole painting of the strokes so far.
-    yield np.ascontiguousarray(last.canvas), _status(last, stopped=stop()), _counts(last), last.painting
+    yield np.ascontiguousarray(last.canvas), _status(last, request, stopped=stop()), _counts(last), last.painting
+
+
+def write_downloads(painting, out_dir):
+    """Writes the painting's files in `out_dir`, yielding `(kind, path)` as each is written, the quick
+    ones first: png, json, svg, mp4 and gif timelapse, mypaint (the strokes re-rendered by MyPaint's real
+    brushes, each stroke's own, grain and all, at twice the size), ora (MyPaint's layers)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    writers = {"png": ("painting.png", painting.save_png), "json": ("strokes.json", painting.save_json),
+               "svg": ("painting.svg", painting.save_svg), "mp4": ("timelapse.mp4", painting.save_timelapse),
+               "gif": ("timelapse.gif", painting.save_timelapse),
+               "mypaint": ("painting-mypaint-2x.png", lambda path: render_with_mypaint(
+                   painting, 2 * max(painting.width, painting.height)).save(path)),
+               "ora": ("painting.ora", painting.save_ora)}
+    for kind, (name, write) in writers.items():
+        write(out_dir / name)
+        yield kind, str(out_dir / name)
 
 
 def save_downloads(painting, out_dir) -> dict[str, str]:
-    """The painting's files in `out_dir`: png, mypaint (the strokes re-rendered by MyPaint's real
-    brushes, each stroke's own, grain and all, at twice the size), json, svg, ora, mp4 and gif timelapse."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = {"png": out_dir / "painting.png", "mypaint": out_dir / "painting-mypaint-2x.png",
-             "json": out_dir / "strokes.json", "svg": out_dir / "painting.svg", "ora": out_dir / "painting.ora",
-             "mp4": out_dir / "timelapse.mp4", "gif": out_dir / "timelapse.gif"}
-    painting.save_png(files["png"])
-    render_with_mypaint(painting, 2 * max(painting.width, painting.height)).save(files["mypaint"])
-    painting.save_json(files["json"])
-    painting.save_svg(files["svg"])
-    painting.save_ora(files["ora"])
-    painting.save_timelapse(files["mp4"])
-    painting.save_timelapse(files["gif"])
-    return {k: str(v) for k, v in files.items()}
+    """The painting's files in `out_dir` (see `write_downloads`), by kind."""
+    return dict(write_downloads(painting, out_dir))
 
 
 def paint_into(request: Request, out_dir, stop_file=None):
@@ -460,19 +488,31 @@ def sweep_run_folders(age=RUN_FOLDER_AGE, keep=()) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _paint_request(job: Request, visitor=None):
-    """Runs a checked request in a fresh folder: yields what `paint_into` yields. The folder is
-    left in place (Gradio copies the files only after the caller passes them on, and a caller may
-    hold them for later, as the example cache does); old folders are swept here."""
+STOPPED_BEFORE = "Stopped before it started."
+
+
+def _start_run(visitor) -> tuple[str, str] | None:
+    """A fresh run folder and the visitor's stop file, or None where Stop was pressed while the run
+    waited in the queue. The folder is left in place (Gradio copies the files only after the caller
+    passes them on, and a caller may hold them for later, as the example cache does); old folders
+    are swept here."""
     RUNS_DIR.mkdir(parents=True, exist_ok=True)
     STOP_DIR.mkdir(parents=True, exist_ok=True)
     sweep_run_folders(keep=set(EXAMPLE_FOLDERS.values()))
     stop_file = _stop_file(visitor)
-    if os.path.exists(stop_file):  # Stop was pressed while this run waited in the queue
+    if os.path.exists(stop_file):
         os.remove(stop_file)
-        yield None, "Stopped before it started.", (0, job.strokes), None
+        return None
+    return tempfile.mkdtemp(prefix="run-", dir=RUNS_DIR), stop_file
+
+
+def _paint_request(job: Request, visitor=None):
+    """Runs a checked request in a fresh folder: yields what `paint_into` yields."""
+    started = _start_run(visitor)
+    if started is None:
+        yield None, STOPPED_BEFORE, (0, job.strokes), None
         return
-    out_dir = tempfile.mkdtemp(prefix="run-", dir=RUNS_DIR)
+    out_dir, stop_file = started
     try:
         yield from paint_into(job, out_dir, stop_file)
     except PainterError as error:
@@ -529,18 +569,36 @@ def paint_with_controls(photo, strokes, size, seed, time_limit, style=None, styl
         fine_brush: Optional brush of the fine levels (the last, small strokes), one of BRUSH_NAMES; "": the brush.
     """
     try:
-        guidance = guidance_options(style, style_strength, colour_transfer, detail, min_radius, max_radius, low_pressure,
-                                    high_pressure, background, background_colour, palette, min_length, max_length)
+        job = controls_request(photo, strokes, size, seed, time_limit, style, style_strength, colour_transfer, detail,
+                               min_radius, max_radius, low_pressure, high_pressure, background, background_colour,
+                               palette, min_length, max_length, brush, coarse_brush, middle_brush, fine_brush)
     except PainterError as error:
         raise gr.Error(str(error), print_exception=False) from None
-    job = _checked(photo, strokes, size, seed, time_limit, guidance, (brush, coarse_brush, middle_brush, fine_brush))
     for canvas, status, _, files in _paint_request(job, visitor):
         if files is None:
             yield canvas, status, None, None, None
             continue
         painting = Image.fromarray(canvas)
-        before = job.image if job.image.size == painting.size else job.image.resize(painting.size, Image.LANCZOS)
-        yield painting, status, (before, painting), files["mp4"], [files[k] for k in DOWNLOADS]
+        yield painting, status, _before_after(job, painting), files["mp4"], [files[k] for k in DOWNLOADS]
+
+
+def _before_after(job: Request, painting: Image.Image) -> tuple:
+    before = job.image if job.image.size == painting.size else job.image.resize(painting.size, Image.LANCZOS)
+    return before, painting
+
+
+def controls_request(photo, strokes, size, seed, time_limit, style=None, style_strength=1.0, colour_transfer=True,
+                     detail=None, min_radius=0, max_radius=MAX_RADIUS, low_pressure=0.0, high_pressure=1.0,
+                     background="Photo's average", background_colour="#ffffff", palette=0, min_length=0,
+                     max_length=MAX_LENGTH, brush=DEFAULT_BRUSH, coarse_brush="", middle_brush="",
+                     fine_brush="") -> Request:
+    """The checked request of the page's controls (`/paint`'s inputs), or `PainterError` with one sentence:
+    every check, a brush size no cell can paint at this size or a photo too thin to paint included,
+    before any GPU time."""
+    guidance = guidance_options(style, style_strength, colour_transfer, detail, min_radius, max_radius, low_pressure,
+                                high_pressure, background, background_colour, palette, min_length, max_length)
+    return build_request(photo, strokes, size, seed, time_limit, guidance,
+                         brush_choice(brush, coarse_brush, middle_brush, fine_brush))
 
 
 def paint(photo, strokes: int = STROKES["value"], size: int = DEFAULT_SIZE, seed: int = 0,
@@ -586,6 +644,13 @@ for _tool in (paint, paint_with_controls):  # (MCP clients read the names from t
 EXAMPLES = [str(EXAMPLES_DIR / name) for name in ("astronaut.jpg", "chelsea.jpg", "coffee.jpg")]
 # What an example paints with: the page's defaults (tests/test_app_browser.py sets fewer strokes).
 EXAMPLE_SETTINGS = dict(strokes=STROKES["value"], size=DEFAULT_SIZE, seed=0, time_limit=TIME_LIMIT["value"])
+
+
+def example_seconds() -> float:
+    """The estimated time of an example's first click, a live run of EXAMPLE_SETTINGS (its label says it)."""
+    settings = EXAMPLE_SETTINGS
+    return max(run_estimate(build_request(path, settings["strokes"], settings["size"], settings["seed"],
+                                          settings["time_limit"])) for path in EXAMPLES)
 EXAMPLE_PHOTOS = {Path(path).read_bytes(): Path(path).name for path in EXAMPLES}
 EXAMPLE_CACHE = gr.Cache(max_size=0)  # at most one entry per example and settings (see paint_example)
 EXAMPLE_FOLDERS: dict[str, str] = {}  # example -> the run folder its cached files are in (not swept)
@@ -619,6 +684,83 @@ def paint_example(photo, visitor: gr.Request = None):
         EXAMPLE_FOLDERS[example] = str(Path(timelapse).parent)
         status = status.replace("Done", "Done (painted earlier, shown from the cache)", 1)
         EXAMPLE_CACHE.set(key, outputs=(painting, status, comparison, timelapse, downloads))
+
+
+# ---------------------------------------------------------------------------------------------
+# The page's Paint button: a chain of its own, private (API and MCP clients call `/paint`, which paints
+# and writes the files in one event). Gradio runs no `.then` after a refused validator or a raised
+# error, so the button is locked only once the request has passed every check (`page_check`, at once,
+# in the click itself); a refusal there leaves the page as it was, the sentence in the status and in
+# Gradio's error. The painting's event ends at its last stroke, which gives the button back; the files
+# follow in an event of their own, each shown as it is written.
+
+def page_check(*controls):
+    """The Paint click: `/paint`'s inputs checked as `/paint` checks them. Outputs (Paint, Stop, results,
+    status, job, timelapse, files): refused, Paint usable, the status saying why, and the job the sentence; else Paint locked,
+    Stop shown, the status giving the run's estimated time, and the job the checked `Request`."""
+    try:
+        job = controls_request(*controls)
+    except PainterError as error:
+        return paint_ready(), gr.update(visible=False), gr.skip(), str(error), str(error), gr.skip(), gr.skip()
+    return (gr.update(interactive=False, value="Painting…"), gr.update(visible=True), gr.update(visible=False),
+            announce(job), job, None, None)  # (the last run's timelapse and files go: this run's follow)
+
+
+def paint_ready():
+    return gr.update(interactive=True, value="Paint")  # (a fresh update each time: Gradio consumes them)
+
+
+def page_refuse(job):
+    """Ends the chain of a refused Paint click with Gradio's error, its sentence (queued: Gradio shows
+    no error of an event outside the queue)."""
+    if isinstance(job, str):
+        raise gr.Error(job, print_exception=False)
+
+
+def page_paint(job: Request, visitor: gr.Request = None):
+    """The page's run: yields (canvas, status, before/after, finished) until the last stroke is painted,
+    then ends, so that Paint comes back at once; `finished` is then (the `Painting`, its run folder),
+    for `page_files`. A refusal inside the GPU function is put in the status, then raised."""
+    started = _start_run(visitor)
+    if started is None:
+        yield gr.skip(), STOPPED_BEFORE, gr.skip(), None
+        return
+    out_dir, stop_file = started
+    try:
+        for canvas, status, _, painting in paint_on_device(job, stop_file):
+            if painting is None:
+                yield canvas, status, gr.skip(), None
+            else:
+                yield painting.image, status, _before_after(job, painting.image), (painting, out_dir)
+    except gr.Error as error:
+        yield gr.skip(), error.message, gr.skip(), None
+        raise
+    except PainterError as error:
+        yield gr.skip(), str(error), gr.skip(), None
+        raise gr.Error(str(error), print_exception=False) from None
+    except Exception:
+        yield gr.skip(), "The painting failed; press Paint to try again.", gr.skip(), None
+        raise
+    finally:
+        if os.path.exists(stop_file):
+            os.remove(stop_file)
+
+
+def page_ready():
+    """Paint usable again, Stop hidden, the results shown (the painting's before/after at once)."""
+    return paint_ready(), gr.update(visible=False), gr.update(visible=True)
+
+
+def page_files(finished):
+    """The finished painting's files, each shown as soon as it is written: yields (timelapse, files)."""
+    if not finished:
+        return
+    painting, out_dir = finished
+    written = {}
+    for kind, path in write_downloads(painting, out_dir):
+        written[kind] = path
+        timelapse = path if kind == "mp4" else (None if len(written) == 1 else gr.skip())
+        yield timelapse, [written[k] for k in DOWNLOADS if k in written]
 
 
 def request_stop(visitor: gr.Request):
@@ -736,7 +878,8 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
                                height=320, elem_id="photo")
             gr.Examples(EXAMPLES, inputs=[photo], outputs=[canvas, status, comparison, timelapse, files],
                         fn=paint_example, cache_examples=False, run_on_click=True,
-                        label="Or pick an example (painted live with the defaults, then shown at once)",
+                        label=f"Or pick an example: the first click paints it live with the defaults (about "
+                              f"{example_seconds():.0f} s here), a later click shows it at once",
                         example_labels=["Astronaut", "Cat", "Coffee"])
             strokes = gr.Slider(label="Strokes", info="More strokes: finer detail, longer run.",
                                 elem_id="strokes", **STROKES)
@@ -833,15 +976,24 @@ with gr.Blocks(title="Neural Painter", delete_cache=(900, 3600)) as demo:
     # A click on a swatch picks its brush; the swatch of the picked brush stays marked.
     swatches.select(brush_of_swatch, None, brush, queue=False, api_visibility="private")
     brush.change(swatch_of_brush, brush, swatches, queue=False, api_visibility="private")
-    paint_btn.click(lambda: (gr.update(interactive=False, value="Painting…"), gr.update(visible=True),
-                             gr.update(visible=False)),
-                    None, [paint_btn, stop_btn, results], queue=False, api_visibility="private")
+    # The Paint button (see `page_check`): checked at once; refused, the chain ends there with the page
+    # as it was; else painted, Paint back at the last stroke, then the files one by one.
+    job, finished = gr.State(None), gr.State(None)
+    checked = paint_btn.click(page_check, inputs, [paint_btn, stop_btn, results, status, job, timelapse, files],
+                              queue=False,
+                              api_visibility="private")
+    painted = checked.then(page_refuse, job, None, concurrency_limit=None, api_visibility="private").success(
+        page_paint, job, [canvas, status, comparison, finished], concurrency_id="painter", show_progress="minimal",
+        api_visibility="private")
+    painted.then(page_ready, None, [paint_btn, stop_btn, results], queue=False, api_visibility="private")
+    painted.failure(lambda: (paint_ready(), gr.update(visible=False)), None, [paint_btn, stop_btn], queue=False,
+                    api_visibility="private")
+    painted.then(page_files, finished, [timelapse, files], concurrency_id="files", trigger_mode="multiple",
+                 show_progress="hidden", api_visibility="private")
     # `/paint` takes every control (for gradio_client, and the MCP tool `paint_with_controls`); the
     # hidden `/paint_photo` below is the simple MCP tool `paint` (an MCP tool is named by its function).
-    run = paint_btn.click(paint_with_controls, inputs, outputs, validator=validate_inputs, api_name="paint",
-                          concurrency_id="painter", show_progress="minimal")
-    run.then(lambda: (gr.update(interactive=True, value="Paint"), gr.update(visible=False)),
-             None, [paint_btn, stop_btn], queue=False, api_visibility="private")
+    gr.Button(visible=False).click(paint_with_controls, inputs, outputs, validator=validate_inputs, api_name="paint",
+                                   concurrency_id="painter", show_progress="minimal")
     # The results show whenever there are files: after a run, or when a cached example loads.
     files.change(lambda done: gr.update(visible=bool(done)), files, results, queue=False,
                  api_visibility="private")

@@ -35,7 +35,12 @@ from .stroke import (ACTION_SIZE, CELL_PX, COLOUR, CONTROL, CURVE_POINTS, END, E
                      START_PRESSURE)
 
 SHAPE_INDICES = [i for i in range(ACTION_SIZE) if i not in range(COLOUR.start, COLOUR.stop)]
-BRUSHES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "checkpoints", "brushes")
+# From the repository (the Space, the tests): checkpoints/brushes beside the package. Installed
+# (`pip install .`): the same folders, shipped inside the package as painter/brushes (pyproject.toml).
+_HERE = os.path.dirname(os.path.abspath(__file__))
+BRUSHES_DIR = next((d for d in (os.path.join(os.path.dirname(_HERE), "checkpoints", "brushes"),
+                                os.path.join(_HERE, "brushes")) if os.path.isdir(d)),
+                   os.path.join(os.path.dirname(_HERE), "checkpoints", "brushes"))
 DEFAULT_BRUSH = "dry_brush"
 DEFAULT_CHECKPOINT = os.path.join(BRUSHES_DIR, DEFAULT_BRUSH)
 CHECKPOINT_ENV = "NEURAL_PAINTER_BRUSH"

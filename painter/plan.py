@@ -164,21 +164,59 @@ GPU_STEP_COST = dict(stroke_step=6e-6, pixel_step=7e-8, step_overhead=5e-3)
 
 
 def estimate_seconds(side: int, aspect: float, strokes: int, options, device, stroke_step: float, pixel_step: float,
-                     step_overhead: float) -> float:
-    """Seconds the rounds of a painting without a time limit take (a detail mask's levels aside), by
-    TimeBudget's model of an Adam step: `stroke_step` n + `pixel_step` P + `step_overhead` for n
-    strokes and P px of the level's canvas. `side`: the painting's long side; `aspect`: height / width."""
+                     step_overhead: float, detail_share: float | None = None) -> float:
+    """Seconds the rounds of a painting without a time limit take, by TimeBudget's model of an Adam step:
+    `stroke_step` n + `pixel_step` P + `step_overhead` for n strokes and P px of the level's canvas.
+    `side`: the painting's long side; `aspect`: height / width; `detail_share`: the share of the canvas
+    a detail mask covers (its finer levels are planned as the run plans them), None without one."""
     options = device_options(options, device)
     work = choose_work_size(side, strokes, device, options.work_size)
     height, width = (work, max(1, round(work / aspect))) if aspect >= 1 else (max(1, round(work * aspect)), work)
-    levels = plan_levels(height, width, strokes, options)
+    if detail_share is None:
+        levels = plan_levels(height, width, strokes, options)
+    else:
+        levels = plan_detail_levels(height, width, strokes, options, detail_share)
     if not levels:
         return 0.0
-    first = levels[0]
-    cells = math.ceil((height / first.cell + 1) * (width / first.cell + 1))
-    n = round_size(cells, first.budget, options.round_fraction)
-    rounds = remaining_rounds(levels, 0, first.budget, n, height, width, options.round_fraction)
+    rounds = []
+    for k, level in enumerate(levels):  # each level's rounds, as `remaining_rounds` counts them from its start
+        c = level.cell
+        cells = math.ceil((height / c + 1) * (width / c + 1) * (level.detail and detail_share or 1.0))
+        n = round_size(cells, level.budget, options.round_fraction)
+        rounds += [r for r in remaining_rounds(levels, k, level.budget, n, height, width, options.round_fraction)
+                   if r[0] == k]
     return sum(options.iterations * (stroke_step * k + pixel_step * px + step_overhead) for _, k, px in rounds)
+
+
+# The CPU's costs, fitted to timed runs of the app's settings on the 2-core reference machine
+# (benchmarks/app_waits.py prints each run's estimate beside its time): an Adam step's `stroke_step` n
+# + `pixel_step` P + `step_overhead` as for the GPU; a style loss adds `style_step` a step (VGG16's
+# Gram matrices at Options.style_side); `run_overhead` is a run's start and end (targets, plan, last
+# frame); `render_px` a painting px's share of painting the strokes at full size and of the frames.
+# Fitted in Chromium, the machine shared (load 2.5 to 4): the defaults (600 strokes, 384 px) 26.2 s against
+# 30 estimated, at 512 px 26.6 against 31, with a style 35.3 against 38 (its time limit ends it).
+CPU_STEP_COST = dict(stroke_step=1.7e-3, pixel_step=8.4e-7, step_overhead=3.4e-2)
+CPU_RUN_COST = dict(style_step=0.27, run_overhead=1.0, render_px=1.0e-5)
+GPU_RUN_COST = dict(style_step=2e-3, run_overhead=0.5, render_px=0.0)
+
+
+def estimate_run_seconds(shape, strokes: int, options, device, time_limit: float | None = None, *,
+                         styled: bool = False, detail_share: float | None = None, **cost) -> float:
+    """Seconds a whole run of a `shape` (height, width) painting paints for: its rounds (`estimate_seconds`,
+    a style's share and a detail mask's levels included), its start and end and its full-size canvas,
+    and no more than its time limit lets TimeBudget spend. `cost`: `estimate_seconds`' step costs and
+    CPU_RUN_COST's (default: the CPU's, or GPU_STEP_COST's on a GPU)."""
+    gpu = is_gpu(device)
+    cost = {**(GPU_STEP_COST if gpu else CPU_STEP_COST), **(GPU_RUN_COST if gpu else CPU_RUN_COST), **cost}
+    height, width = shape
+    step = {k: cost[k] for k in ("stroke_step", "pixel_step", "step_overhead")}
+    if styled:
+        step["step_overhead"] += cost["style_step"]
+    rounds = estimate_seconds(max(height, width), height / width, strokes, options, device, **step,
+                              detail_share=detail_share)
+    if time_limit is not None:
+        rounds = min(rounds, max(0.0, time_limit * 0.9 - 0.2))  # where TimeBudget ends the last round
+    return rounds + cost["run_overhead"] + cost["render_px"] * height * width
 
 
 class TimeBudget:

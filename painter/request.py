@@ -16,18 +16,24 @@ from PIL import Image
 from .controls import MAX_PALETTE, Controls, cell_range, check_number, parse_controls
 from .errors import PainterError
 from .masks import load_labels, load_mask
-from .photo import fit_long_side, load_photo
+from .photo import MIN_SIDE, fit_long_side, load_photo
 from .plan import choose_work_size
 
 MIN_STROKES, MAX_STROKES = 1, 20_000
 MIN_SIZE, MAX_SIZE = 32, 2048
+# The painting's short side at least as many px as a photo's own (photo.MIN_SIDE, 8: the finest cell
+# the plan makes is 6 px, painter/plan.py). Below it a photo becomes a strip a few strokes high (a
+# 20000x200 px photo at 384 px: 384x4), a silently wrong picture, while a panorama of up to size/8
+# to 1 (48:1 at 384 px) is still painted, and every shape painted before at a size that gives it
+# 8 px is painted as before.
+MIN_SHORT_SIDE = MIN_SIDE
 MAX_SEED = 2 ** 32 - 1
 MAX_TIME_LIMIT = 24 * 3600.0
 MAX_STYLE_STRENGTH = 10.0
 MAX_BRUSHES = 8   # brushes named for one painting, coarse level to fine
 STYLE_SIDE = 512  # a style image is kept at most this large: its Gram matrices are taken far smaller
 
-__all__ = ["MIN_STROKES", "MAX_STROKES", "MIN_SIZE", "MAX_SIZE", "MAX_SEED", "MAX_TIME_LIMIT",
+__all__ = ["MIN_STROKES", "MAX_STROKES", "MIN_SIZE", "MAX_SIZE", "MIN_SHORT_SIDE", "check_shape", "MAX_SEED", "MAX_TIME_LIMIT",
            "MAX_STYLE_STRENGTH", "MAX_PALETTE", "MAX_BRUSHES", "parse_brushes", "Options", "Guidance", "Request", "make_request",
            "check_settings"]
 
@@ -120,6 +126,18 @@ def check_settings(strokes, size, seed, time_limit) -> None:
                                f"got {time_limit}.")
 
 
+def check_shape(image: Image.Image, size: int, what: str = "photo") -> None:
+    """Refuses, in one sentence, a photo whose short side at the painting's long side `size` would be
+    under MIN_SHORT_SIDE px."""
+    width, height = image.size
+    short = min(width, height) * size / max(width, height)
+    if round(short) < MIN_SHORT_SIDE:
+        raise PainterError(
+            f"The {what} is {width}x{height} px, too long and thin to paint: at {size} px on its long side its "
+            f"short side would be {max(1, round(short))} px, and a painting needs at least {MIN_SHORT_SIDE}; crop it "
+            f"to at most {size / MIN_SHORT_SIDE:g} to 1{'' if size >= MAX_SIZE else ' or choose a larger size'}.")
+
+
 def make_request(photo, strokes: int = 1000, size: int = 512, seed: int = 0, time_limit=None, *, style=None,
                  style_strength: float = 1.0, colour_transfer: bool = True, detail_mask=None, labels=None,
                  style_labels=None, brush_size=None, pressure=None, background="mean", palette=None,
@@ -149,7 +167,9 @@ def make_request(photo, strokes: int = 1000, size: int = 512, seed: int = 0, tim
             raise PainterError(f"work_size must be a whole number of pixels from {MIN_SIZE} to {MAX_SIZE}, "
                                f"got {opts.work_size}.")
         opts.work_size = int(opts.work_size)
-    image = fit_long_side(load_photo(photo), int(size))
+    photo_image = load_photo(photo)
+    check_shape(photo_image, int(size))
+    image = fit_long_side(photo_image, int(size))
     controls = parse_controls(brush_size, pressure, stroke_length, palette, background)
     if controls.brush_size is not None or controls.stroke_length is not None:
         # (at the device's working size, as the run will check it again)

@@ -83,6 +83,20 @@ def test_tiny_photo_and_bad_settings_are_refused(tmp_path):
     assert app.validate_inputs(None, 100, app.DEFAULT_SIZE, 0, 10)[0]["message"].startswith("Upload a photo")
 
 
+def test_a_photo_too_thin_to_paint_is_refused_by_the_page_and_the_api(tmp_path):
+    thin = tmp_path / "thin.png"
+    Image.new("RGB", (20000, 200)).save(thin)
+    photo_check, *settings = app.validate_inputs(str(thin), 100, app.DEFAULT_SIZE, 0, app.TIME_LIMIT["value"])
+    assert photo_check["is_valid"] is False and "too long and thin" in photo_check["message"]
+    assert all(s["is_valid"] for s in settings)
+    with pytest.raises(app.gr.Error) as error:
+        list(app.paint_with_controls(str(thin), 100, app.DEFAULT_SIZE, 0, 10))
+    assert error.value.message == photo_check["message"]
+    # the page's Paint: refused at once, Paint usable, the sentence in the status and as the job
+    button, stop, _, status, job, *_ = app.page_check(str(thin), 100, app.DEFAULT_SIZE, 0, 10)
+    assert button["interactive"] is True and stop["visible"] is False and status == job == error.value.message
+
+
 def test_untouched_controls_add_nothing_to_the_plain_painting():
     assert app.guidance_options() == {}
     assert app.guidance_options(None, 3.0, True, None, 0, app.MAX_RADIUS, 0, 1, "Photo's average", "#123456", 0,

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from painter_helpers import chromium_page, need_chromium
 
@@ -102,11 +103,12 @@ def test_the_brush_choice_shows_a_swatch_per_brush_and_a_click_picks_it():
 CLICK_TO_PAINTING = 3.0
 
 
-def _wait(page, condition, timeout, what):
-    """Seconds until `condition()` holds (checked every 50 ms); fails on an error on the page or at `timeout`."""
+def _wait(page, condition, timeout, what, errors=False):
+    """Seconds until `condition()` holds (checked every 50 ms); fails at `timeout`, and on an error on the
+    page unless `errors` (a refusal's own)."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
-        assert "Error" not in page.inner_text("body"), f"an error appeared while waiting for {what}"
+        assert errors or "Error" not in page.inner_text("body"), f"an error appeared while waiting for {what}"
         if condition():
             return time.monotonic() - started
         time.sleep(0.05)
@@ -146,3 +148,71 @@ def test_each_example_paints_live_then_shows_from_the_cache(monkeypatch):
     finally:
         print("click to painting (s):", measured)
     assert len(app.EXAMPLE_FOLDERS) == 3 and all(os.path.isdir(f) for f in app.EXAMPLE_FOLDERS.values())
+
+
+# The issue's bound: after a refused Paint, the page is ready again (Paint usable, Stop hidden, the
+# sentence in the status) within 2 s of the click.
+REFUSAL_TO_READY = 2.0
+# After the last stroke, Paint is usable again at once (the files follow on their own); the benchmark
+# (benchmarks/app_waits.py) holds it to 0.5 s on the reference machine, the test leaves room for a busy CI.
+DONE_TO_READY = 1.5
+
+
+def _page_state(page) -> dict:
+    return page.evaluate("""() => {
+        const paint = document.querySelector('#paint'), stop = document.querySelector('#stop');
+        return {usable: !paint.disabled && paint.innerText.trim() === 'Paint', stop: !!(stop && stop.offsetParent),
+                status: document.querySelector('#status textarea, #status input').value,
+                files: document.querySelectorAll('#files a').length,
+                photo: document.querySelector('#photo img')?.src || ''};
+    }""")
+
+
+def _refusals(tmp_path) -> list:
+    """(photo or None, a piece of the sentence it gets): no photo, not an image, 1x1, 20000x200."""
+    not_image, one, thin = tmp_path / "notes.png", tmp_path / "one.png", tmp_path / "thin.jpg"
+    not_image.write_text("a text file named .png")
+    Image.new("RGB", (1, 1), (200, 30, 30)).save(one)
+    Image.linear_gradient("L").convert("RGB").resize((20000, 200)).save(thin, quality=80)
+    return [(None, "Upload a photo"), (not_image, "not an image file"), (one, "1x1 pixels"),
+            (thin, "too long and thin to paint")]
+
+
+def _upload(page, path):
+    before = _page_state(page)["photo"]
+    page.locator("#photo input[type=file]").set_input_files(str(path))
+    _wait(page, lambda: _page_state(page)["photo"] not in ("", before), 15, f"the upload of {path.name}", errors=True)
+
+
+def test_a_refused_paint_leaves_the_page_ready_and_the_next_photo_paints_to_the_end(tmp_path):
+    """No photo, a text file, a 1x1 photo and a 20000x200 one: each gets its sentence in the status, with
+    Paint usable and Stop hidden within 2 s; then a real photo paints to the end on the same page,
+    Paint back at "Done" and the files after the painting."""
+    with _app_page() as page:
+        for path, sentence in _refusals(tmp_path):
+            if path is not None:
+                _upload(page, path)
+            clicked = time.monotonic()
+            page.click("#paint")
+            ready = lambda: ((state := _page_state(page))["usable"] and not state["stop"]  # noqa: E731
+                             and sentence in state["status"])
+            _wait(page, ready, REFUSAL_TO_READY, f"the page ready after {sentence!r}", errors=True)
+            seconds = time.monotonic() - clicked
+            assert seconds <= REFUSAL_TO_READY, (sentence, seconds)
+            _wait(page, lambda: sentence in page.inner_text("body"), 5, "Gradio's error", errors=True)  # (a toast)
+
+        _upload(page, ROOT / "examples" / "chelsea.jpg")
+        page.locator("#strokes input[type=number]").fill(str(app.STROKES["minimum"]))
+        page.locator("#strokes input[type=number]").press("Enter")
+        page.get_by_label(str(app.SIZES[0])).check()
+        page.click("#paint")
+        _wait(page, lambda: not _page_state(page)["usable"] and "about" in _page_state(page)["status"], 5,
+              "the run's estimate", errors=True)
+        done = _wait(page, lambda: _page_state(page)["status"].startswith("Done"), 90, "the painting", errors=True)
+        at_done = _page_state(page)
+        ready = _wait(page, lambda: _page_state(page)["usable"] and not _page_state(page)["stop"], DONE_TO_READY,
+                      "Paint back after Done", errors=True)
+        assert at_done["files"] < len(app.DOWNLOADS), "the files came before the painting"
+        _wait(page, lambda: _page_state(page)["files"] == len(app.DOWNLOADS), 60, "every file", errors=True)
+        assert f"Done: {app.STROKES['minimum']} / " in _page_state(page)["status"]
+        print(f"Done after {done:.1f} s, Paint back {ready:.2f} s later; {at_done['files']} files at Done")

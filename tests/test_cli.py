@@ -213,3 +213,20 @@ def test_bad_style_or_control_values_exit_2_in_one_sentence(tmp_path, brush_dir,
     assert code == 2
     assert "Traceback" not in "\n".join(err)
     assert err[-1].endswith(".") and (len(err) == 1 or err[-1].startswith("python -m painter"))  # after argparse's usage
+
+
+def test_a_photo_too_thin_to_paint_is_one_sentence_and_a_panorama_still_paints(tmp_path, brush_dir, capsys):
+    """20000x200 at 48 px would be a 48x0 strip: refused in one sentence (painter/request.py MIN_SHORT_SIDE);
+    a 6:1 panorama at 48 px (48x8, the minimum short side) paints."""
+    from painter.request import MIN_SHORT_SIDE
+
+    thin = tmp_path / "thin.png"
+    Image.new("RGB", (20000, 200), (90, 140, 200)).save(thin)
+    code, out = paint(tmp_path, brush_dir, thin)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and not out.exists() and len(err) == 1
+    assert "20000x200" in err[0] and f"at least {MIN_SHORT_SIDE}" in err[0] and err[0].endswith(".")
+    wide = tmp_path / "wide.png"
+    Image.fromarray(photo(96, 16)).save(wide)
+    code, out = paint(tmp_path, brush_dir, wide)
+    assert code == 0 and Image.open(out).size == (48, MIN_SHORT_SIDE)

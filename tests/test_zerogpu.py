@@ -93,5 +93,18 @@ def test_a_bad_request_inside_the_gpu_function_crosses_zerogpu_as_the_cpus_sente
     assert "\n" not in result["message"]
 
 
+def test_the_page_is_ready_again_after_a_refusal_inside_the_gpu_function(results):
+    """In Chromium, under the emulation: the refusal's sentence in the status with Paint usable and Stop
+    hidden, then the same page paints to the end."""
+    import app
+
+    result = _ok(results, "page_refusal_inside_gpu_function")
+    refused = result["refused_status"]
+    with pytest.raises(app.gr.Error) as raised:
+        list(app.paint_on_device(refused_request()))
+    assert refused == raised.value.message and refused.endswith(".") and "\n" not in refused
+    assert result["painted_status"].startswith("Done"), result
+
+
 def test_every_scenario_ran(results):
     assert sorted(results) == sorted(SCENARIOS)

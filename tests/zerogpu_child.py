@@ -8,9 +8,11 @@ rest of the suite keeps a plain torch.
 Writes {scenario: {"ok": bool, "error": str, ...what it saw}} to OUT.json.
 """
 
+import concurrent.futures
 import functools
 import json
 import os
+import queue
 import sys
 import threading
 import time
@@ -179,6 +181,93 @@ def scenario_error_inside_gpu_function(tmp):
     return {"raised": None}
 
 
+def scenario_page_refusal_inside_gpu_function(tmp):
+    """The page in Chromium, served by this process: a Paint whose request passes the page's checks and is
+    refused inside the GPU function leaves the page ready (Paint usable, Stop hidden, the sentence in the
+    status); then a Paint of the same photo paints to the end, without a reload. Each request the page
+    builds is made small here (every op is dispatched in Python), the first also refused as
+    `refused_request` is."""
+    from dataclasses import replace
+
+    import app
+    from painter.controls import Controls
+    from painter.photo import fit_long_side
+    from painter_helpers import chromium_page
+
+    checked, refuse = app.controls_request, [True]
+
+    def small_request(*controls):
+        request = checked(*controls)
+        request = replace(request, image=fit_long_side(request.image, SMALL["size"]), strokes=SMALL["strokes"],
+                          options=replace(request.options, iterations=SMALL["iterations"]))
+        if refuse[0]:
+            request.guidance = replace(request.guidance, controls=Controls(brush_size=(200.0, 300.0)))
+        return request
+
+    app.controls_request = small_request
+    state = """() => { const paint = document.querySelector('#paint'), stop = document.querySelector('#stop');
+        return [!paint.disabled && paint.innerText.trim() === 'Paint', !!(stop && stop.offsetParent),
+                document.querySelector('#status textarea, #status input').value]; }"""
+
+    def wait(page, condition, timeout):
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            seen = page.evaluate(state)
+            if condition(*seen):
+                return seen, time.monotonic() - started
+            time.sleep(0.05)
+        raise AssertionError(f"not within {timeout} s: {page.evaluate(state)}")
+
+    def drive(url):
+        with chromium_page() as page:
+            page.goto(url)
+            page.wait_for_selector("#paint")
+            page.locator("#photo input[type=file]").set_input_files(str(PHOTO))
+            page.wait_for_selector("#photo img")
+            page.click("#paint")
+            (_, _, refused), seconds = wait(page, lambda usable, stop, status: usable and not stop
+                                            and not status.startswith(("Ready", "Starting", "Painting")), 60)
+            refuse[0] = False
+            page.click("#paint")
+            (_, _, painted), _ = wait(page, lambda usable, stop, status: usable and not stop
+                                      and status.startswith(("Done", "Stopped")), 120)
+        return {"refused_status": refused, "ready_seconds": round(seconds, 2), "painted_status": painted}
+
+    # ZeroGPU runs the GPU function in a process of its own; the emulation intercepts CUDA only on the
+    # thread that imported `spaces` (Gradio's handler threads raise): so here the GPU function runs on this,
+    # the main, thread, its yields and its error streamed back to the handler, and the browser is driven
+    # from another thread.
+    gpu_function, jobs = app.paint_on_device, queue.Queue()
+
+    def on_the_main_thread(*args):
+        out = queue.Queue()
+        jobs.put((args, out))
+        while (item := out.get())[0] == "yield":
+            yield item[1]
+        if item[0] == "raise":
+            raise item[1]
+
+    app.paint_on_device = on_the_main_thread
+    _, url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.LAUNCH_OPTIONS)
+    try:
+        browser = concurrent.futures.ThreadPoolExecutor(1).submit(drive, url)
+        while not browser.done():
+            try:
+                args, out = jobs.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            try:
+                for item in gpu_function(*args):
+                    out.put(("yield", item))
+                out.put(("return", None))
+            except Exception as error:  # noqa: BLE001 - re-raised on the handler's thread
+                out.put(("raise", error))
+        return browser.result()
+    finally:
+        app.demo.close()
+        app.controls_request, app.paint_on_device = checked, gpu_function
+
+
 def scenario_cli(tmp):
     from painter.__main__ import main
 
@@ -201,6 +290,7 @@ def scenario_api(tmp):
 SCENARIOS = {"import": scenario_import, **{name: functools.partial(scenario_paint, name) for name in GUIDANCE},
              "brushes": scenario_brushes, "stop": scenario_stop,
              "error_inside_gpu_function": scenario_error_inside_gpu_function,
+             "page_refusal_inside_gpu_function": scenario_page_refusal_inside_gpu_function,
              "cli": scenario_cli, "api": scenario_api}
 
 

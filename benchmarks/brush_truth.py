@@ -1,10 +1,10 @@
 """Is the painting shown the painting MyPaint paints, and can the brushes be told apart?
 
     python benchmarks/brush_truth.py [--photos astronaut chelsea coffee] [--brushes dry_brush charcoal ...]
-                                     [--strokes 1000] [--size 512] [--json FILE]
+                                     [--strokes 1000] [--size 512] [--canvas neural|mypaint] [--json FILE]
 
 For every photo and shipped brush, the CLI paints the photo as a user runs it (`python -m painter
-paint PHOTO -o PNG --json STROKES --brush NAME`, the CLI's defaults otherwise), then `python -m
+paint PHOTO -o PNG --json STROKES --brush NAME --canvas C`, the CLI's defaults otherwise), then `python -m
 painter render STROKES -o RENDER --size N` re-renders the strokes with MyPaint at the painting's
 size. Printed per photo and brush, each by the judge (benchmarks/judge.py, an ImageNet
 EfficientNet-Lite2 the painter never loads; on PEERS.md's 256 px squares, lower is closer) with
@@ -39,7 +39,7 @@ def render(strokes: Path, out: Path, size: int) -> None:
                    check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def measure(photo_name: str, brush: str, folder: Path, strokes: int, size: int) -> dict:
+def measure(photo_name: str, brush: str, folder: Path, strokes: int, size: int, canvas: str) -> dict:
     from PIL import Image
 
     from benchmarks import judge
@@ -48,7 +48,7 @@ def measure(photo_name: str, brush: str, folder: Path, strokes: int, size: int) 
     shown_path, strokes_path, render_path = (folder / f"{photo_name}-{brush}{suffix}"
                                              for suffix in (".png", ".json", "-mypaint.png"))
     seconds = paint_with_cli(photo, shown_path, "--json", str(strokes_path), "--brush", brush,
-                             "--strokes", str(strokes), "--size", str(size))
+                             "--strokes", str(strokes), "--size", str(size), "--canvas", canvas)
     render(strokes_path, render_path, size)
     photo_image, shown, rendered = (Image.open(p).convert("RGB") for p in (photo, shown_path, render_path))
     agreement = judge.scores(rendered, shown)
@@ -82,17 +82,20 @@ def main(argv=None) -> int:
     parser.add_argument("--brushes", nargs="+", default=[b.name for b in shipped_brushes()])
     parser.add_argument("--strokes", type=int, default=1000)
     parser.add_argument("--size", type=int, default=512)
+    parser.add_argument("--canvas", default="neural", choices=("neural", "mypaint"),
+                        help="what paints each finished round (the CLI's --canvas)")
     parser.add_argument("--json", help="also write every figure to this file")
     args = parser.parse_args(argv)
-    print(f"hardware: {hardware()}; {args.strokes} strokes, {args.size} px", flush=True)
+    print(f"hardware: {hardware()}; {args.strokes} strokes, {args.size} px, canvas {args.canvas}", flush=True)
     print("\n| photo | brush | time | shown vs photo: distance / PSNR / SSIM | MyPaint's render vs photo: distance / "
           "PSNR / SSIM | render vs shown: PSNR / distance |\n|---|---|---|---|---|---|")
-    report = {"hardware": hardware(), "strokes": args.strokes, "size": args.size, "rows": [], "apart": {}}
+    report = {"hardware": hardware(), "strokes": args.strokes, "size": args.size, "canvas": args.canvas,
+              "rows": [], "apart": {}}
     with tempfile.TemporaryDirectory() as tmp:
         for photo_name in args.photos:
             rows = []
             for brush in args.brushes:
-                r = measure(photo_name, brush, Path(tmp), args.strokes, args.size)
+                r = measure(photo_name, brush, Path(tmp), args.strokes, args.size, args.canvas)
                 rows.append(r)
                 print(f"| {photo_name} | {brush} | {r['seconds']:.1f} s | {r['shown_distance']:.3f} / "
                       f"{r['shown_psnr']:.2f} / {r['shown_ssim']:.3f} | {r['render_distance']:.3f} / "

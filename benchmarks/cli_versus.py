@@ -2,6 +2,7 @@
 
     python benchmarks/cli_versus.py --base 67527dc            # the main branch when issue 21 was filed
     python benchmarks/cli_versus.py --base HEAD~3 --photos astronaut --runs 3
+    python benchmarks/cli_versus.py --base HEAD~1 --strokes 600 --size 384   # the CPU Space's defaults
 
 Checks the `--base` commit out into a temporary git worktree, then paints each dev photo with
 `python -m painter paint PHOTO -o OUT` (the defaults: 1000 strokes, 512 px, objective auto) from
@@ -36,13 +37,18 @@ def main():
     parser.add_argument("--base", required=True, help="the commit to compare with (any git revision)")
     parser.add_argument("--photos", nargs="+", default=list(PHOTOS))
     parser.add_argument("--runs", type=int, default=2, help="runs of each checkout per photo")
+    parser.add_argument("--strokes", type=int, help="instead of the CLI's default")
+    parser.add_argument("--size", type=int, help="instead of the CLI's default")
+    parser.add_argument("--brush", help="a shipped brush's name, instead of the default")
     args = parser.parse_args()
+    options = [f for name in ("strokes", "size", "brush") if getattr(args, name) is not None
+               for f in (f"--{name}", str(getattr(args, name)))]
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
                            text=True).stdout.strip()
     print(f"hardware: {hardware()}; load average {os.getloadavg()[0]:.2f} at start")
     print(f"base {args.base} against this checkout ({head}{', with changes' if dirty else ''}), "
-          f"{args.runs} runs each, alternately\n")
+          f"{args.runs} runs each, alternately; options: {' '.join(options) or 'the defaults'}\n")
     out = Path(tempfile.mkdtemp(prefix="versus-"))
     base = out / "base"
     subprocess.run(["git", "worktree", "add", "--detach", str(base), args.base], cwd=ROOT, check=True,
@@ -56,7 +62,8 @@ def main():
             times = {"base": [], "this": []}
             for _ in range(args.runs):
                 for label, checkout in (("base", base), ("this", ROOT)):
-                    times[label].append(paint_with_cli(photo, out / f"{name}_{label}.png", checkout=checkout))
+                    times[label].append(paint_with_cli(photo, out / f"{name}_{label}.png", *options,
+                                                      checkout=checkout))
             scores = []
             for label in ("base", "this"):
                 painting, original = Image.open(out / f"{name}_{label}.png"), Image.open(photo)

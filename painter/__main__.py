@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="the brush: a shipped one's name (`python -m painter brushes` lists them; default dry_brush), "
                         "a checkpoint folder or a Hub repo id; several, comma-separated, paint the plan's levels "
                         "coarse to fine (ink_blot,dry_brush,charcoal: the first the coarsest, the last the finest)")
+    p.add_argument("--canvas", default="neural", choices=("neural", "mypaint"),
+                   help="what paints each finished round: the neural brush (default: its average stroke, smooth) or "
+                        "MyPaint's brush itself, so that the painting is MyPaint's render of its strokes, grain and all")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     g = p.add_argument_group("style and guidance")
     g.add_argument("--style", metavar="IMAGE", help="paint in the manner of this image (a Gram-matrix style loss)")
@@ -128,7 +131,8 @@ def _command_paint(args) -> int:
                            detail_mask=args.detail_mask, labels=args.labels, style_labels=args.style_labels,
                            brush_size=args.brush_size, pressure=args.pressure, background=args.background,
                            palette=args.palette, stroke_length=args.stroke_length, brush=args.brush,
-                           work_size=args.work_size, device=args.device, previews=False)
+                           work_size=args.work_size, device=args.device, previews=False,
+                           canvas=args.canvas)
     from .painter import Painter
 
     painter = Painter(device=args.device, vgg_weights=args.vgg_weights, objective=args.objective)

@@ -159,11 +159,17 @@ class Canvas:
     def __del__(self):
         self.close()
 
-    def _each_tile(self, readonly: bool):
-        """Yield (tile_x, tile_y, a (64, 64, 4) uint16 view of the tile's memory)."""
+    def _each_tile(self, readonly: bool, region=None):
+        """Yield (tile_x, tile_y, a (64, 64, 4) uint16 view of the tile's memory), for every tile or
+        for those that meet `region` (x, y, width, height in px)."""
         request = _TileRequest()
-        for ty in range((self.height + TILE - 1) // TILE):
-            for tx in range((self.width + TILE - 1) // TILE):
+        rows, cols = range((self.height + TILE - 1) // TILE), range((self.width + TILE - 1) // TILE)
+        if region is not None:
+            x, y, w, h = region
+            rows = range(max(0, y // TILE), min(len(rows), -(-(y + h) // TILE)))
+            cols = range(max(0, x // TILE), min(len(cols), -(-(x + w) // TILE)))
+        for ty in rows:
+            for tx in cols:
                 self.lib.mypaint_tile_request_init(ctypes.byref(request), 0, tx, ty, int(readonly))
                 self.lib.mypaint_tiled_surface_tile_request_start(self._fixed, ctypes.byref(request))
                 try:
@@ -179,11 +185,16 @@ class Canvas:
     def rgba(self) -> np.ndarray:
         """(height, width, 4) float32 premultiplied RGBA in [0, 1]."""
         out = np.empty((self.height, self.width, 4), dtype=np.float32)
-        for tx, ty, tile in self._each_tile(readonly=True):
+        self.read_into(out)
+        return out
+
+    def read_into(self, out: np.ndarray, region=None) -> None:
+        """Copy the canvas, or the tiles that meet `region` (x, y, width, height; `draw` returns the
+        region a stroke painted), into `out`, a (height, width, 4) float32 array, as `rgba` reads it."""
+        for tx, ty, tile in self._each_tile(readonly=True, region=region):
             y, x = ty * TILE, tx * TILE
             h, w = min(TILE, self.height - y), min(TILE, self.width - x)
-            out[y:y + h, x:x + w] = tile[:h, :w]
-        return out / FIX15_ONE
+            np.multiply(tile[:h, :w], np.float32(1 / FIX15_ONE), out=out[y:y + h, x:x + w])
 
     def alpha(self) -> np.ndarray:
         """(height, width) float32 coverage in [0, 1], MyPaint's own alpha channel."""
@@ -191,7 +202,7 @@ class Canvas:
 
     def draw(self, stroke: Stroke, stream: int = 0, scale: float = 1.0, brush: str | None = None):
         """Draw one stroke with a fresh brush (the canvas's, or the MyPaint brush `brush`), so that
-        the same stroke always looks the same.
+        the same stroke always looks the same; returns the region it painted (x, y, width, height px).
 
         The curve always has the same number of points at the same time step. MyPaint (libmypaint
         1.6) measures the brush's speed in px per second, not in radii, and the dry brush thins
@@ -221,9 +232,11 @@ class Canvas:
             lib.mypaint_surface_begin_atomic(self._surface)
             _place(lib, brush, self._surface, stroke, stream, scale)
             _trace(lib, brush, self._surface, stroke, scale)
-            lib.mypaint_surface_end_atomic(self._surface, ctypes.byref(_Rectangle()))
+            painted = _Rectangle()
+            lib.mypaint_surface_end_atomic(self._surface, ctypes.byref(painted))
         finally:
             lib.mypaint_brush_unref(brush)
+        return painted.x, painted.y, painted.width, painted.height
 
 
 def _new_brush(lib, definition: bytes, stroke: Stroke, scale: float = 1.0):

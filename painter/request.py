@@ -32,9 +32,10 @@ MAX_TIME_LIMIT = 24 * 3600.0
 MAX_STYLE_STRENGTH = 10.0
 MAX_BRUSHES = 8   # brushes named for one painting, coarse level to fine
 STYLE_SIDE = 512  # a style image is kept at most this large: its Gram matrices are taken far smaller
+CANVASES = ("neural", "mypaint")  # Options.canvas
 
 __all__ = ["MIN_STROKES", "MAX_STROKES", "MIN_SIZE", "MAX_SIZE", "MIN_SHORT_SIDE", "check_shape", "MAX_SEED", "MAX_TIME_LIMIT",
-           "MAX_STYLE_STRENGTH", "MAX_PALETTE", "MAX_BRUSHES", "parse_brushes", "Options", "Guidance", "Request", "make_request",
+           "MAX_STYLE_STRENGTH", "MAX_PALETTE", "MAX_BRUSHES", "CANVASES", "parse_brushes", "Options", "Guidance", "Request", "make_request",
            "check_settings"]
 
 
@@ -64,6 +65,11 @@ class Options:
     style_weight: float = 0.75      # the style loss's weight at style_strength 1 (measured: benchmarks/style.py)
     style_side: int = 128           # long side at which the canvas is compared with the style
     detail_density: float = 4.0     # strokes per area inside a detail mask / outside it
+    canvas: str = "neural"          # what a committed round is painted with: "neural", the neural brush
+                                    # (its average stroke, smooth); "mypaint", MyPaint's brush itself, so
+                                    # that the next rounds optimise against it and the painting is
+                                    # MyPaint's render of its strokes (painter/canvas.py; issue 33: with
+                                    # today's brushes it is further from the photo, README "Brushes")
 
 
 @dataclass
@@ -161,6 +167,8 @@ def make_request(photo, strokes: int = 1000, size: int = 512, seed: int = 0, tim
     if unknown:
         raise PainterError(f"unknown painting option(s): {', '.join(sorted(unknown))}.")
     opts = Options(**options)
+    if opts.canvas not in CANVASES:
+        raise PainterError(f"canvas must be one of {', '.join(CANVASES)}, got {opts.canvas!r}.")
     if opts.work_size is not None:
         check_number(opts.work_size, "work_size")
         if int(opts.work_size) != opts.work_size or not MIN_SIZE <= opts.work_size <= MAX_SIZE:

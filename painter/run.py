@@ -1,8 +1,9 @@
 """One painting in progress: its targets, the canvas at working and at full size, its strokes, its frames.
 
 The painter's loop (painter/painter.py) drives a `Run`: `level_view` sets up a level, `commit`
-bakes a round's strokes into the working canvas and paints them on the full-size one, `preview`
-and `frame` give the caller what to show, and `finish` the whole `Painting`.
+bakes a round's strokes into the working canvas and paints them on the full-size one (with
+`Options.canvas` "mypaint", MyPaint paints them on both: painter/canvas.py), `preview` and `frame`
+give the caller what to show, and `finish` the whole `Painting`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .canvas import PaintedCanvas
 from .compose import Grid, composite, split_groups, stamp_patches
 from .controls import ActionSpace, cell_range, palette_colours, parse_background
 from .objective import Objective, StyledObjective
@@ -103,8 +105,16 @@ class Run:
                                         antialias=True)
         self.levels = self._plan()
         self.brushes = [painter.brush_for(b) for b in spread(request.brushes or (None,), len(self.levels))]
-        self.canvas = self.background.view(1, 3, 1, 1).expand(1, 3, *self.work_shape).clone()
-        self.out = self.background.view(1, 3, 1, 1).expand(1, 3, self.height, self.width).clone()
+        self.level_cells = [max(1, round(level.cell * self.scale[0])) for level in self.levels]  # canvas px
+        self.painted = None  # MyPaint's canvas, where it paints the committed strokes (Options.canvas)
+        if self.options.canvas == "mypaint":
+            self.painted = PaintedCanvas(self.width, self.height, self.work_shape, self.options.snapshot_side,
+                                         self.background.tolist(), self.level_cells,
+                                         [brush.config.mypaint for brush in self.brushes])
+            self.canvas, self.out = self.painted.tensor("work", device), self.painted.tensor("full", device)
+        else:
+            self.canvas = self.background.view(1, 3, 1, 1).expand(1, 3, *self.work_shape).clone()
+            self.out = self.background.view(1, 3, 1, 1).expand(1, 3, self.height, self.width).clone()
         self.records: list[StrokeRecord] = []
         self.stroke_levels: list[int] = []  # the index in `levels` of each record's level
         self.snapshots: list[tuple[int, np.ndarray]] = []
@@ -166,8 +176,12 @@ class Run:
         """Bake the round's strokes into the working canvas and paint them on the full-size one."""
         with torch.no_grad():
             groups = split_groups(view.work_grid, picks.rows, picks.cols, self.device)
-            self.canvas = composite(self.canvas, view.work_grid, groups, alpha, actions[:, COLOUR])
-            self._render(view, picks, groups, actions, alpha, self.out, record=True)
+            if self.painted is not None:
+                self._render(view, picks, groups, actions, alpha, None, record=True)
+                self.canvas, self.out = self.painted.tensor("work", self.device), self.painted.tensor("full", self.device)
+            else:
+                self.canvas = composite(self.canvas, view.work_grid, groups, alpha, actions[:, COLOUR])
+                self._render(view, picks, groups, actions, alpha, self.out, record=True)
             self.loss = float(self.full_loss(self.canvas))
 
     def preview(self, view: LevelView, picks: Picks, actions: torch.Tensor) -> Frame:
@@ -178,23 +192,31 @@ class Run:
         return self.frame(out, force=True)
 
     def _render(self, view: LevelView, picks: Picks, groups, actions, alpha, out, record=False) -> torch.Tensor:
-        """Paint strokes on a full-size canvas, group by group (the optimiser's order); with `record`,
-        keep them as the painting's strokes and snapshot each group for the timelapse."""
+        """Paint strokes on a full-size canvas `out` (None: MyPaint's canvas, where MyPaint paints them),
+        group by group (the optimiser's order); with `record`, keep them as the painting's strokes and
+        snapshot each group for the timelapse."""
         fx, fy = self.scale
         side = view.work_grid.patch * fx
         for _, index, _ in groups:
             chosen = index.cpu().numpy()
             y, x = view.work_grid.patch_origin(picks.rows[chosen], picks.cols[chosen])
             origins = np.stack([np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)], 1) * np.array([fx, fy])
-            stamp_patches(out, alpha[index], actions[index][:, COLOUR], origins, side)
+            if out is not None:
+                stamp_patches(out, alpha[index], actions[index][:, COLOUR], origins, side)
             if record:
-                self.records.extend(StrokeRecord(a.astype(np.float32), (float(ox), float(oy)), side / CELL_PX)
-                                    for (ox, oy), a in zip(origins, actions[index].cpu().numpy()))
+                records = [StrokeRecord(a.astype(np.float32), (float(ox), float(oy)), side / CELL_PX)
+                           for (ox, oy), a in zip(origins, actions[index].cpu().numpy())]
+                self.records.extend(records)
                 self.stroke_levels.extend([view.index] * len(origins))
+                if out is None:
+                    self.painted.paint([r.stroke() for r in records], [view.index] * len(records))
                 self.snapshot()
         return out
 
     def snapshot(self) -> None:
+        if self.painted is not None:
+            self.snapshots.append((len(self.records), self.painted.snapshot()))
+            return
         scale = min(1.0, self.options.snapshot_side / max(self.width, self.height))
         small = self.out if scale >= 1 else F.interpolate(self.out, scale_factor=scale, mode="bilinear",
                                                           align_corners=False, antialias=True)
@@ -203,23 +225,27 @@ class Run:
     def frame_due(self) -> bool:
         return time.perf_counter() - self.last_frame >= self.options.frame_interval
 
-    def frame(self, image: torch.Tensor | None = None, force: bool = False) -> Frame | None:
+    def frame(self, image: torch.Tensor | np.ndarray | None = None, force: bool = False) -> Frame | None:
         """A frame of `image` (default: the painting so far), at most one per `frame_interval` unless forced."""
         now = time.perf_counter()
         if not force and now - self.last_frame < self.options.frame_interval:
             return None
         self.last_frame = now
-        return Frame(_to_uint8(self.out if image is None else image), len(self.records), self.request.strokes,
-                     now - self.start, self.loss)
+        image = self.out if image is None else image
+        return Frame(image if isinstance(image, np.ndarray) else _to_uint8(image), len(self.records),
+                     self.request.strokes, now - self.start, self.loss)
 
     def finish(self) -> Frame:
         """The last frame, with the whole painting."""
+        # MyPaint's canvas: the image exactly as render_with_mypaint paints the strokes
+        image = _to_uint8(self.out) if self.painted is None else np.asarray(self.painted.image())
         painting = Painting.from_records(self.records, self.width, self.height, tuple(self.background.tolist()),
-                                         _to_uint8(self.out), self.snapshots, self.stroke_levels,
-                                         [max(1, round(level.cell * self.scale[0])) for level in self.levels],
+                                         image, self.snapshots, self.stroke_levels, self.level_cells,
                                          self.objective.name, self.work_size,
                                          [brush.config.mypaint for brush in self.brushes])
-        final = self.frame(force=True)
+        final = self.frame(image if self.painted is not None else None, force=True)
+        if self.painted is not None:
+            self.painted.close()
         final.done, final.painting = True, painting
         return final
 

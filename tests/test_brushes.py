@@ -69,6 +69,38 @@ def test_the_cli_paints_with_each_brush_and_render_uses_it(tmp_path, photo_file,
     assert np.abs(rendered - expected).max() <= 1.0
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_with_the_mypaint_canvas_the_painting_is_what_mypaint_paints_from_its_strokes_file(tmp_path, photo_file,
+                                                                                          name):
+    """`--canvas mypaint`: the PNG is MyPaint's painting of the strokes with the brush picked, so
+    `painter render` of the strokes file at the painting's size paints it again (the file keeps
+    coordinates to 1/1000 px, hence not bit for bit), and the brushes' grain is in it."""
+    from skimage.metrics import peak_signal_noise_ratio
+
+    paint(tmp_path, photo_file, name, "--canvas", "mypaint", strokes=40, size=96)
+    assert painter_main(["render", str(tmp_path / "s.json"), "-o", str(tmp_path / "r.png"), "--size", "96"]) == 0
+    shown, rendered = (np.asarray(Image.open(tmp_path / f)) for f in ("out.png", "r.png"))
+    assert shown.shape == rendered.shape
+    assert peak_signal_noise_ratio(shown, rendered, data_range=255) >= 40
+
+
+def test_the_mypaint_canvas_is_what_every_frame_after_a_round_and_the_painting_show():
+    from painter import Painter, render_with_mypaint
+
+    frames = list(Painter(brush=Brush.load("charcoal")).paint(photo(), strokes=40, size=64, seed=1, canvas="mypaint",
+                                                               previews=False, frame_interval=0.0))
+    painting = frames[-1].painting
+    assert np.array_equal(np.asarray(painting.image), np.asarray(render_with_mypaint(painting)))
+    assert np.array_equal(frames[-1].canvas, np.asarray(painting.image))
+    # each frame between rounds shows MyPaint's canvas of the strokes so far, as the timelapse does
+    middle = next(f for f in frames if 0 < f.strokes_painted < len(painting.strokes))
+    so_far = Painting(painting.width, painting.height, painting.background, painting.strokes[:middle.strokes_painted],
+                      levels=painting.levels[:middle.strokes_painted], level_cells=painting.level_cells,
+                      brushes=painting.brushes)
+    assert np.array_equal(middle.canvas, np.asarray(render_with_mypaint(so_far)))
+    assert np.array_equal(painting.snapshots[-1][1], np.asarray(painting.image))
+
+
 def test_another_brush_paints_another_picture(tmp_path, photo_file):
     first, other = BRUSHES[0], BRUSHES[1]
     a = paint(tmp_path, photo_file, first.name)

@@ -56,7 +56,8 @@ def test_the_gpu_function_paints_a_whole_painting(results, name):
 
 def test_every_brush_paints_on_cuda_loaded_at_its_first_use_inside_the_gpu_function(results):
     """Each shipped brush (and one that only the GPU function loads), asked for by a request that the
-    page's thread built: on cuda, CUDA never initialised, and the painting names the brush."""
+    page's thread built: on cuda, CUDA never initialised, the painting names the brush, and with the
+    MyPaint canvas it is what `painter render` paints from its strokes file."""
     from painter.brush import shipped_brushes
 
     result = _ok(results, "brushes")
@@ -65,6 +66,7 @@ def test_every_brush_paints_on_cuda_loaded_at_its_first_use_inside_the_gpu_funct
     for name, seen in brushes.items():
         assert seen["status"].startswith("Done") and seen["strokes"] == seen["asked"], name
         assert seen["json_brush"] == seen["mypaint"] and seen["device"] == "cuda", (name, seen)
+        assert seen["render_psnr"] >= 40, (name, seen)  # with the MyPaint canvas, on cuda: MyPaint's painting
     assert result["cuda_initialized"] is False
 
 

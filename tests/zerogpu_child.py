@@ -133,6 +133,7 @@ def scenario_brushes(tmp):
     import torch
 
     import app
+    from painter import render_with_mypaint
     from painter.request import make_request
     from painter_helpers import imitating_brush
 
@@ -141,12 +142,16 @@ def scenario_brushes(tmp):
     seen = {}
     for name, mypaint in app.BRUSHES.items():
         strokes = 8  # (VGG19 at 48 px dominates, one painting per brush: few strokes and steps)
+        # (the MyPaint canvas: MyPaint paints each round on the CPU, the optimiser reads it on cuda)
         request = _on_a_handler_thread(lambda: make_request(PHOTO, strokes, 48, 3, None, iterations=1,
-                                                            brush=app.brush_choice(name)))
+                                                            brush=app.brush_choice(name), canvas="mypaint"))
         painting, canvases, status = _drain(app, request)
         painting.save_json(Path(tmp) / f"{name}.json")
         source = app.BRUSH_SOURCES[name]
+        rendered = np.asarray(render_with_mypaint(Path(tmp) / f"{name}.json"), dtype=np.float64)
+        error = np.mean((np.asarray(painting.image, dtype=np.float64) - rendered) ** 2)
         seen[name] = {"mypaint": mypaint, "json_brush": json.loads((Path(tmp) / f"{name}.json").read_text())["brush"],
+                      "render_psnr": 99.0 if error == 0 else float(10 * np.log10(255 ** 2 / error)),
                       "strokes": len(painting.strokes), "asked": strokes, "status": status,
                       "device": next(app.PAINTER.brush_for(source).parameters()).device.type}
     return {"brushes": seen, "cuda_initialized": bool(torch.cuda.is_initialized())}

@@ -76,13 +76,14 @@ def apart(rows: list[dict], what: str) -> dict[str, float]:
 
 def main(argv=None) -> int:
     from painter.brush import shipped_brushes
+    from painter.request import CANVASES
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", nargs="+", default=list(PHOTOS))
     parser.add_argument("--brushes", nargs="+", default=[b.name for b in shipped_brushes()])
     parser.add_argument("--strokes", type=int, default=1000)
     parser.add_argument("--size", type=int, default=512)
-    parser.add_argument("--canvas", default="neural", choices=("neural", "mypaint"),
+    parser.add_argument("--canvas", default="neural", choices=CANVASES,
                         help="what paints each finished round (the CLI's --canvas)")
     parser.add_argument("--json", help="also write every figure to this file")
     args = parser.parse_args(argv)

@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="the brush: a shipped one's name (`python -m painter brushes` lists them; default dry_brush), "
                         "a checkpoint folder or a Hub repo id; several, comma-separated, paint the plan's levels "
                         "coarse to fine (ink_blot,dry_brush,charcoal: the first the coarsest, the last the finest)")
+    # (request.CANVASES, written out: importing painter.request loads torch, which --help need not wait for)
     p.add_argument("--canvas", default="neural", choices=("neural", "mypaint"),
                    help="what paints each finished round: the neural brush (default: its average stroke, smooth) or "
                         "MyPaint's brush itself, so that the painting is MyPaint's render of its strokes, grain and all")

@@ -18,7 +18,7 @@ from PIL import Image
 
 from .mypaint import Canvas
 from .painting import for_mypaint, mypaint_image
-from .stroke import CELL_PX, Stroke
+from .stroke import Stroke, cell_scale
 
 
 class _Layer:
@@ -30,9 +30,10 @@ class _Layer:
         self.rgba = np.zeros((height, width, 4), dtype=np.float32)
         self.unread: list[tuple] = []
 
-    def draw(self, stroke: Stroke, cell_scale: float, brush: str) -> None:
-        # as render_with_mypaint draws it at `factor` (painting.brush_scales, painting.for_mypaint)
-        region = self.canvas.draw(for_mypaint(stroke, self.factor, brush), scale=cell_scale * self.factor, brush=brush)
+    def draw(self, stroke: Stroke, cell: int, brush: str) -> None:
+        """Paint `stroke` of a level of `cell` px cells, as render_with_mypaint does at `factor`."""
+        region = self.canvas.draw(for_mypaint(stroke, self.factor, brush), scale=cell_scale(cell, self.factor),
+                                  brush=brush)
         if region[2] > 0 and region[3] > 0:
             self.unread.append(region)
 
@@ -66,9 +67,8 @@ class PaintedCanvas:
     def paint(self, strokes: list[Stroke], levels: list[int]) -> None:
         """Paint `strokes` (canvas px, painting order), each with its level's MyPaint brush, on every canvas."""
         for stroke, level in zip(strokes, levels):
-            cell_scale = 2.0 * self.level_cells[level] / CELL_PX  # painting.brush_scales at the painting's size
             for layer in self.layers:
-                layer.draw(stroke, cell_scale, self.level_brushes[level])
+                layer.draw(stroke, self.level_cells[level], self.level_brushes[level])
 
     def _over_background(self, layer: _Layer) -> np.ndarray:
         rgba = layer.read()

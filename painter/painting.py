@@ -38,7 +38,7 @@ import numpy as np
 from PIL import Image
 
 from .errors import PainterError
-from .stroke import CELL_PX, Stroke
+from .stroke import Stroke, cell_scale
 
 FORMAT = "neural-painter-strokes"
 VERSION = 1
@@ -397,4 +397,4 @@ def brush_scales(painting: Painting, factor: float = 1.0) -> list[float]:
     cells = painting.level_cells
     if not painting.levels:
         return [float(factor)] * len(painting.strokes)
-    return [2.0 * cells[level] * factor / CELL_PX if level < len(cells) else float(factor) for level in painting.levels]
+    return [cell_scale(cells[level], factor) if level < len(cells) else float(factor) for level in painting.levels]

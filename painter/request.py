@@ -132,14 +132,14 @@ def check_settings(strokes, size, seed, time_limit) -> None:
                                f"got {time_limit}.")
 
 
-def check_shape(image: Image.Image, size: int, what: str = "photo") -> None:
+def check_shape(image: Image.Image, size: int) -> None:
     """Refuses, in one sentence, a photo whose short side at the painting's long side `size` would be
     under MIN_SHORT_SIDE px."""
     width, height = image.size
     short = min(width, height) * size / max(width, height)
     if round(short) < MIN_SHORT_SIDE:
         raise PainterError(
-            f"The {what} is {width}x{height} px, too long and thin to paint: at {size} px on its long side its "
+            f"The photo is {width}x{height} px, too long and thin to paint: at {size} px on its long side its "
             f"short side would be {max(1, round(short))} px, and a painting needs at least {MIN_SHORT_SIDE}; crop it "
             f"to at most {size / MIN_SHORT_SIDE:g} to 1{'' if size >= MAX_SIZE else ' or choose a larger size'}.")
 

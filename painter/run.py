@@ -243,7 +243,7 @@ class Run:
                                          image, self.snapshots, self.stroke_levels, self.level_cells,
                                          self.objective.name, self.work_size,
                                          [brush.config.mypaint for brush in self.brushes])
-        final = self.frame(image if self.painted is not None else None, force=True)
+        final = self.frame(image, force=True)
         if self.painted is not None:
             self.painted.close()
         final.done, final.painting = True, painting

@@ -92,3 +92,9 @@ class Stroke:
     def from_dict(cls, d: dict) -> "Stroke":
         return cls(start=tuple(d["start"]), control=tuple(d["control"]), end=tuple(d["end"]),
                    radius=float(d["radius"]), pressure=tuple(d["pressure"]), colour=tuple(d["colour"]))
+
+
+def cell_scale(cell: float, factor: float = 1.0) -> float:
+    """Px of a render `factor` times a painting's size per px of the brush's 64 px cell, for a stroke
+    of a level whose cells are `cell` canvas px (its patch, twice the cell, holds the brush's cell)."""
+    return 2.0 * cell * factor / CELL_PX

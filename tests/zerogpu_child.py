@@ -133,6 +133,8 @@ def scenario_brushes(tmp):
     import torch
 
     import app
+    from skimage.metrics import peak_signal_noise_ratio
+
     from painter import render_with_mypaint
     from painter.request import make_request
     from painter_helpers import imitating_brush
@@ -148,10 +150,10 @@ def scenario_brushes(tmp):
         painting, canvases, status = _drain(app, request)
         painting.save_json(Path(tmp) / f"{name}.json")
         source = app.BRUSH_SOURCES[name]
-        rendered = np.asarray(render_with_mypaint(Path(tmp) / f"{name}.json"), dtype=np.float64)
-        error = np.mean((np.asarray(painting.image, dtype=np.float64) - rendered) ** 2)
         seen[name] = {"mypaint": mypaint, "json_brush": json.loads((Path(tmp) / f"{name}.json").read_text())["brush"],
-                      "render_psnr": 99.0 if error == 0 else float(10 * np.log10(255 ** 2 / error)),
+                      "render_psnr": float(peak_signal_noise_ratio(  # inf where bit for bit
+                          np.asarray(painting.image), np.asarray(render_with_mypaint(Path(tmp) / f"{name}.json")),
+                          data_range=255)),
                       "strokes": len(painting.strokes), "asked": strokes, "status": status,
                       "device": next(app.PAINTER.brush_for(source).parameters()).device.type}
     return {"brushes": seen, "cuda_initialized": bool(torch.cuda.is_initialized())}

@@ -18,7 +18,7 @@ from PIL import Image
 
 from .mypaint import Canvas
 from .painting import for_mypaint, mypaint_image
-from .stroke import Stroke, cell_scale
+from .stroke import CELL_PX, Stroke, cell_scale
 
 
 class _Layer:
@@ -91,3 +91,22 @@ class PaintedCanvas:
     def close(self) -> None:
         for layer in self.layers:
             layer.close()
+
+
+class StrokePatches:
+    """MyPaint's stroke for each action in the brush's own 64 px cell, stream 0, a fresh brush each:
+    the coverage the neural brush stands in for, to show the optimiser what MyPaint really paints."""
+
+    def __init__(self):
+        self.canvases: dict[str, Canvas] = {}
+
+    def coverage(self, actions: torch.Tensor, brush: str) -> torch.Tensor:
+        canvas = self.canvases.get(brush)
+        if canvas is None:
+            canvas = self.canvases[brush] = Canvas(CELL_PX, CELL_PX, brush)
+        out = np.empty((len(actions), 1, CELL_PX, CELL_PX), np.float32)
+        for i, action in enumerate(actions.float().cpu().numpy()):
+            canvas.clear()
+            canvas.draw(Stroke.from_action(action))
+            out[i, 0] = canvas.alpha()
+        return torch.from_numpy(out).to(actions.device)

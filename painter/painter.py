@@ -192,12 +192,20 @@ class Painter:
         optimiser = RoundOptimiser(view.space, actions, run.options.lr, steps, run.options.lr_end)
         groups = split_groups(view.grid, picks.rows, picks.cols, self.device)
 
-        def loss(a):
-            return view.loss(composite(canvas, view.grid, groups, view.brush(a), a[:, COLOUR]))
+        def loss(a, real=None):
+            alpha = view.brush(a)
+            if real is not None:  # the loss sees MyPaint's stroke, the gradient comes through the neural brush
+                alpha = alpha + (real - alpha).detach()
+            return view.loss(composite(canvas, view.grid, groups, alpha, a[:, COLOUR]))
 
+        real_from = steps - run.options.mypaint_steps
         started = time.perf_counter()
-        for _ in range(steps):
-            run.loss = optimiser.step(loss)
+        for step in range(steps):
+            if step >= real_from:
+                real = run.patches.coverage(optimiser.actions(), view.brush.config.mypaint)
+                run.loss = optimiser.step(functools.partial(loss, real=real))
+            else:
+                run.loss = optimiser.step(loss)
             if run.frame_due():
                 yield run.preview(view, picks, optimiser.actions()) if run.options.previews else run.frame()
             if stop() or run.budget.expired():  # keep the round as the last preview showed it

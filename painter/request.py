@@ -65,6 +65,9 @@ class Options:
     style_weight: float = 0.75      # the style loss's weight at style_strength 1 (measured: benchmarks/style.py)
     style_side: int = 128           # long side at which the canvas is compared with the style
     detail_density: float = 4.0     # strokes per area inside a detail mask / outside it
+    mypaint_steps: int = 0          # the last Adam steps of a round whose loss sees MyPaint's own stroke
+                                    # in place of the neural brush's (the gradient still comes through
+                                    # the neural brush); 0: none (measured: benchmarks/mypaint_steps.py)
     canvas: str = "neural"          # what a committed round is painted with: "neural", the neural brush
                                     # (its average stroke, smooth); "mypaint", MyPaint's brush itself, so
                                     # that the next rounds optimise against it and the painting is

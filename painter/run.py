@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .canvas import PaintedCanvas
+from .canvas import PaintedCanvas, StrokePatches
 from .compose import Grid, composite, split_groups, stamp_patches
 from .controls import ActionSpace, cell_range, palette_colours, parse_background
 from .objective import Objective, StyledObjective
@@ -115,6 +115,7 @@ class Run:
         else:
             self.canvas = self.background.view(1, 3, 1, 1).expand(1, 3, *self.work_shape).clone()
             self.out = self.background.view(1, 3, 1, 1).expand(1, 3, self.height, self.width).clone()
+        self.patches = StrokePatches()  # MyPaint's strokes for Options.mypaint_steps
         self.records: list[StrokeRecord] = []
         self.stroke_levels: list[int] = []  # the index in `levels` of each record's level
         self.snapshots: list[tuple[int, np.ndarray]] = []

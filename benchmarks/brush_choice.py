@@ -19,6 +19,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import painter  # noqa: E402
+
+painter.setup()  # first, before torch loads (painter/process.py)
+
 from benchmarks.common import hardware  # noqa: E402
 from painter.mypaint import BrushRefused, check_brush  # noqa: E402
 from training.data import sample_actions  # noqa: E402

@@ -17,6 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import painter  # noqa: E402
+
+painter.setup()  # first, before torch loads (painter/process.py)
+
 from benchmarks.common import hardware  # noqa: E402
 from painter.brush import DEFAULT_CHECKPOINT  # noqa: E402
 from training.evaluate import evaluate  # noqa: E402

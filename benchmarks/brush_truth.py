@@ -28,6 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import painter  # noqa: E402
+
+painter.setup()  # first, before torch loads (painter/process.py)
+
 from benchmarks.common import ROOT, hardware, paint_with_cli, perceptual_distance, photo_path, score  # noqa: E402
 
 PHOTOS = ("astronaut", "chelsea", "coffee")

@@ -52,6 +52,8 @@ import time
 start = time.perf_counter()
 import json, resource, sys
 sys.path.insert(0, sys.argv[1])
+import painter
+painter.setup()
 from painter import Painter
 photo, out, settings = sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 first = None

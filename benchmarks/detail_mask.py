@@ -22,6 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NEURAL_PAINTER_OFFLINE", "1")
 
+import painter  # noqa: E402
+
+painter.setup()  # first, before torch loads (painter/process.py)
+
 # (photo, box as (top, bottom, left, right) shares of the height and width)
 MASKS = (("astronaut", (0.08, 0.45, 0.29, 0.59)), ("coffee", (0.15, 0.85, 0.2, 0.85)))
 

@@ -25,6 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import painter  # noqa: E402
+
+painter.setup()  # first, before torch loads (painter/process.py)
+
 from benchmarks.common import full_size_scores, hardware  # noqa: E402
 
 

@@ -65,6 +65,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import painter  # noqa: E402
+
+painter.setup()  # first, before torch loads (painter/process.py)
+
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402

@@ -27,6 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import painter  # noqa: E402
+
+painter.setup()  # first, before torch loads (painter/process.py)
+
 from benchmarks.common import hardware, perceptual_distance, photo_path, score  # noqa: E402
 
 PHOTOS = ("astronaut", "chelsea", "coffee")

@@ -29,6 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NEURAL_PAINTER_OFFLINE", "1")
 
+import painter  # noqa: E402
+
+painter.setup()  # first, before torch loads (painter/process.py)
+
 PAIRS = (("astronaut", "night_swirls"), ("chelsea", "garden_dabs"), ("coffee", "great_wave"))
 
 

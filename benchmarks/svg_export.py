@@ -34,6 +34,10 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import painter  # noqa: E402
+
+painter.setup()  # first, before torch loads (painter/process.py)
+
 from benchmarks import judge  # noqa: E402
 from benchmarks.common import hardware, photo_path  # noqa: E402
 

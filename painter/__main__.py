@@ -19,6 +19,8 @@ import os
 import sys
 import warnings
 
+from .process import setup
+
 EXIT_BAD_INPUT = 2
 
 
@@ -195,6 +197,7 @@ def _command_render(args) -> int:
 
 
 def main(argv=None) -> int:
+    setup()  # before torch loads (painter/process.py)
     args = _parser().parse_args(argv)
     warnings.formatwarning = lambda message, *rest, **kw: f"{message}\n"  # one line, no source echo
     from .errors import PainterError

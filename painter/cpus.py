@@ -5,7 +5,7 @@ but has a quota of 2 vCPU. torch sizes its thread pool by the cores it sees, and
 the quota allows make every step wait for the ones the scheduler holds back. So: the cgroup's CPU
 quota where there is one (cgroup v2 `cpu.max`, v1 `cpu.cfs_quota_us` / `cpu.cfs_period_us`), else
 the affinity mask. No torch import here: the thread count must be set before torch loads
-(painter/__init__.py calls `limit_threads`).
+(`painter.setup()`, painter/process.py, calls `limit_threads`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Import the painter before anything loads torch: it sets how OpenMP's threads wait (painter/__init__.py),
-which OpenMP reads once, when torch loads."""
+"""Set the process up as the CLI does (painter/process.py), before anything loads torch: OpenMP reads
+how its threads wait, and how many there are, once, when torch loads."""
 
-import painter  # noqa: F401
+import painter
+
+painter.setup()

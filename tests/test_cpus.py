@@ -51,7 +51,7 @@ def test_torch_already_loaded_is_told_the_usable_cores(monkeypatch):
 
 
 def test_a_fresh_process_paints_with_the_usable_cores_or_the_users_choice():
-    script = "import painter, torch; print(torch.get_num_threads(), painter.THREADS)"
+    script = "import painter; threads = painter.setup().threads; import torch; print(torch.get_num_threads(), threads)"
     env = {k: v for k, v in os.environ.items() if k not in cpus.THREAD_ENV}
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == [str(cpus.usable_cpus())] * 2
@@ -69,6 +69,6 @@ def test_the_allocator_keeps_freed_memory_unless_turned_off(monkeypatch):
     from painter import malloc
 
     if platform.libc_ver()[0] == "glibc":
-        assert painter.MALLOC_TUNED and malloc.keep_freed_memory()
+        assert painter.setup().malloc_tuned and malloc.keep_freed_memory()
     monkeypatch.setenv(malloc.ENV, "0")
     assert not malloc.keep_freed_memory()

@@ -39,9 +39,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-if __name__ == "__main__":  # run as a script: the painter from this checkout (imported before torch, see conftest)
+if __name__ == "__main__":  # run as a script: the painter from this checkout, set up before torch (see conftest)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    import painter  # noqa: F401
+    import painter
+
+    painter.setup()
 
 import numpy as np
 import pytest

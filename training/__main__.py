@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 
+import painter
 from painter.mypaint import MyPaintMissing
 
 COMMANDS = {
@@ -18,6 +19,7 @@ COMMANDS = {
 
 
 def main(argv=None) -> int:
+    painter.setup()  # as the painter's CLI, before torch loads (painter/process.py)
     parser = argparse.ArgumentParser(prog="python -m training", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     for name, (module, help_text) in COMMANDS.items():

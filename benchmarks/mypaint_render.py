@@ -22,7 +22,7 @@ photo at 2048, 0.623 / 26.93 dB vs the painting), more radius or pressure goes f
 200 curve points, 2x supersampling and the time step alone change little. A sweep of the pressure
 (x 0.6 to 0.9, means over the photos at 384 / 2048 px, vs the photo): full 1.088 / 1.094, 21.76 /
 21.79 dB; x 0.9 1.057 / 1.066, 21.94 / 21.95; x 0.8 1.035 / 1.042, 21.83 / 21.82; x 0.7 1.032 / 1.038
-but 21.40 / 21.36 dB; x 0.6 20.7 dB. Shipped: x 0.8 (painting.RERENDER_PRESSURE), closer by the
+but 21.40 / 21.36 dB; x 0.6 20.7 dB. Shipped: x 0.8 (render.RERENDER_PRESSURE), closer by the
 judge on every photo at both sizes, PSNR within 0.1 dB, and 0.558 / 0.571 from the painting
 instead of 0.673 / 0.688. The variants below are named against full pressure.
 
@@ -78,7 +78,8 @@ from benchmarks.common import hardware, photo_path  # noqa: E402
 from painter import mypaint as mp  # noqa: E402
 from painter.compose import stamp_patches  # noqa: E402
 from painter.painter import Painter  # noqa: E402
-from painter.painting import BRUSH, RERENDER_PRESSURE, mypaint_image, brush_scales, render_with_mypaint  # noqa: E402
+from painter.painting import BRUSH  # noqa: E402
+from painter.render import RERENDER_PRESSURE, brush_scales, mypaint_image, render_with_mypaint  # noqa: E402
 from painter.request import make_request  # noqa: E402
 from painter.run import Run  # noqa: E402
 from painter.stroke import CELL_PX, COLOUR, CURVE_POINTS, Stroke  # noqa: E402

@@ -26,7 +26,7 @@ _EXPORTS = {
     "Frame": "painter.painter",
     "Painting": "painter.painting",
     "PaintingFileError": "painter.painting",
-    "render_with_mypaint": "painter.painting",
+    "render_with_mypaint": "painter.render",
     "load_photo": "painter.photo",
     "fit_long_side": "painter.photo",
     "PainterError": "painter.errors",

@@ -187,7 +187,7 @@ def _command_brushes(args) -> int:
 
 
 def _command_render(args) -> int:
-    from .painting import render_with_mypaint
+    from .render import render_with_mypaint
 
     _check_output(args.output, (".png",), "image")
     image = render_with_mypaint(args.strokes, args.size)

@@ -17,7 +17,7 @@ import torch
 from PIL import Image
 
 from .mypaint import Canvas
-from .painting import for_mypaint, mypaint_image
+from .render import for_mypaint, mypaint_image
 from .stroke import CELL_PX, Stroke, cell_scale
 
 

@@ -6,9 +6,9 @@ zip whose first entry is `mimetype`, stored uncompressed and holding exactly `im
 premultiplied); `mergedimage.png`, the full composite; and `Thumbnails/thumbnail.png`, the composite
 at most 256 px a side. MyPaint, Krita and GIMP read the format.
 
-This module writes the format; `Painting.save_ora` decides what goes in it (one layer per level
-of the painting, each painted by MyPaint itself). Where MyPaint reads more than the spec (its
-`mypaint:` attributes), this writes what MyPaint's own writer does.
+This module writes the format; `render.save_ora` (`Painting.save_ora`) decides what goes in it
+(one layer per level of the painting, each painted by MyPaint itself). Where MyPaint reads more
+than the spec (its `mypaint:` attributes), this writes what MyPaint's own writer does.
 """
 
 from __future__ import annotations

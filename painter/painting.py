@@ -1,8 +1,8 @@
-"""A finished painting: its strokes in canvas pixels, its image, and its exports.
+"""A finished painting as data: its strokes in canvas pixels, its image, and its strokes file (JSON).
 
-Exports: PNG (the painted canvas), strokes JSON (schema below), SVG (a filled band per stroke,
-`svg.py`), a timelapse GIF or MP4, a layered OpenRaster file (one layer per level, see
-`openraster.py`), and a re-render by MyPaint itself at any size.
+Its `save_*` methods write the exports: PNG (the painted canvas), strokes JSON (schema below), SVG
+(a filled band per stroke, `svg.py`), and, painted by MyPaint (`render.py`), a timelapse GIF or
+MP4, a layered OpenRaster file (one layer per level, `openraster.py`) and a re-render at any size.
 
 Strokes JSON, version 1::
 
@@ -30,25 +30,18 @@ with different brushes), so a file without them is byte for byte what earlier ve
 from __future__ import annotations
 
 import json
-import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from .errors import PainterError
-from .stroke import Stroke, cell_scale
+from .stroke import Stroke
 
 FORMAT = "neural-painter-strokes"
 VERSION = 1
 BRUSH = "classic/dry_brush"
-MAX_RENDER_SIDE = 8192
-TIMELAPSE_FRAMES = 72        # frames of painting, then the finished painting held
-TIMELAPSE_FPS = 18
-TIMELAPSE_HOLD_S = 1.5
-TIMELAPSE_GIF_SIDE = 384     # keeps a GIF of a few MB
-TIMELAPSE_MP4_SIDE = 720
 
 
 class PaintingFileError(PainterError):
@@ -185,6 +178,8 @@ class Painting:
     def rendered(self) -> Image.Image:
         """The painted image; for a painting loaded from JSON, MyPaint's render of it."""
         if self.image is None:
+            from .render import render_with_mypaint
+
             self.image = render_with_mypaint(self, max(self.width, self.height))
         return self.image
 
@@ -193,22 +188,9 @@ class Painting:
         """A layered OpenRaster file (MyPaint, Krita, GIMP), `size` px on its long side (default: the
         painting's own): one layer per level, coarse to fine, each painted by MyPaint itself on a
         transparent canvas, over the background; an artist can hide, repaint or mask one level."""
-        from .mypaint import Canvas
-        from .openraster import write_ora
+        from .render import save_ora
 
-        _check_output(path, ".ora", "An OpenRaster file")
-        width, height, factor = render_size(self, size)
-        # Everything is rendered before the file is opened: a failed render leaves no half-written file.
-        layers, merged = [], np.zeros((height, width, 4), dtype=np.float32)  # premultiplied, as MyPaint paints
-        with Canvas(width, height) as canvas:
-            for name, strokes in self.layers(factor, with_scales=True):
-                canvas.clear()
-                for stroke, scale, brush in strokes:
-                    canvas.draw(for_mypaint(stroke, factor, brush), scale=scale, brush=brush)
-                rgba = canvas.rgba()
-                merged = rgba + (1 - rgba[..., 3:4]) * merged
-                layers.append((name, rgba))
-        return write_ora(path, layers, self.background, mypaint_image(merged, self.background))
+        return save_ora(self, path, size)
 
     def layers(self, factor: float = 1.0, with_scales: bool = False) -> list[tuple[str, list]]:
         """(layer name, strokes) bottom to top: one layer per level that has strokes, coarse to fine.
@@ -222,8 +204,11 @@ class Painting:
         def count(n):
             return f"{n} stroke" if n == 1 else f"{n} strokes"
 
-        items = (list(zip(self.strokes, brush_scales(self, factor), self.stroke_brushes())) if with_scales
-                 else list(self.strokes))
+        items = list(self.strokes)
+        if with_scales:
+            from .render import brush_scales
+
+            items = list(zip(self.strokes, brush_scales(self, factor), self.stroke_brushes()))
         if not self.levels:
             return [(f"strokes: {len(self.strokes)}", items)]
         total = max(len(self.level_cells), max(self.levels) + 1)
@@ -251,48 +236,11 @@ class Painting:
         return path
 
     # ------------------------------------------------------------------ timelapse
-    def timelapse_frames(self, side: int, frames: int = TIMELAPSE_FRAMES) -> list[np.ndarray]:
-        """Frames of the painting stroke by stroke (at most `frames`), then the finished painting."""
-        scale = min(1.0, side / max(self.width, self.height))
-        size = (max(2, round(self.width * scale)) // 2 * 2, max(2, round(self.height * scale)) // 2 * 2)
-        if self.snapshots:
-            pick = np.unique(np.linspace(0, len(self.snapshots) - 1, min(frames, len(self.snapshots))).round().astype(int))
-            images = [Image.fromarray(self.snapshots[k][1]) for k in pick]
-        else:
-            images = _mypaint_progress(self, scale, frames)
-        final = self.rendered()
-        out = [np.asarray(im.convert("RGB").resize(size, Image.LANCZOS)) for im in images]
-        out.append(np.asarray(final.resize(size, Image.LANCZOS)))
-        return out
-
     def save_timelapse(self, path, seconds: float | None = None):
         """A GIF or MP4 (by the file's extension) of the painting being painted: a few seconds, small."""
-        import imageio.v3 as iio
+        from .render import save_timelapse
 
-        path = str(path)
-        ext = os.path.splitext(path)[1].lower()
-        if ext not in (".gif", ".mp4"):
-            raise PaintingFileError(f"A timelapse is a .gif or a .mp4 file, not {ext or 'a file without extension'}.")
-        frames = self.timelapse_frames(TIMELAPSE_GIF_SIDE if ext == ".gif" else TIMELAPSE_MP4_SIDE)
-        fps = TIMELAPSE_FPS
-        if seconds:
-            fps = max(1, round(len(frames) / seconds))
-        hold = max(1, int(TIMELAPSE_HOLD_S * fps))
-        frames = frames[:-1] + [frames[-1]] * hold
-        if ext == ".gif":
-            iio.imwrite(path, np.stack(frames), extension=".gif", duration=1000 / fps, loop=0)
-        else:
-            iio.imwrite(path, np.stack(frames), extension=".mp4", fps=fps, codec="libx264",
-                        macro_block_size=2, quality=7)
-        return path
-
-
-def _check_output(path, extension: str, what: str) -> None:
-    ext = os.path.splitext(str(path))[1].lower()
-    if ext != extension:
-        raise PaintingFileError(f"{what} is a {extension} file, not {ext or 'a file without extension'}.")
-    if not os.path.isdir(os.path.dirname(os.path.abspath(str(path)))):
-        raise PaintingFileError(f"The folder for {str(path)!r} does not exist.")
+        return save_timelapse(self, path, seconds)
 
 
 def _levels_from_json(items: list, level_cells) -> tuple[list, list]:
@@ -322,79 +270,3 @@ def _brushes_from_json(data: dict, levels: list) -> list[str]:
         raise PaintingFileError("The strokes file is damaged (\"brush\" or \"level_brushes\" does not name "
                                 "a MyPaint brush for every level).")
     return brushes
-
-
-def mypaint_image(rgba: np.ndarray, background) -> Image.Image:  # `Canvas.rgba()` over a ground colour
-    rgb = rgba[..., :3] + (1 - rgba[..., 3:4]) * np.asarray(background, dtype=np.float32)
-    return Image.fromarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8), "RGB")
-
-
-def _mypaint_progress(painting: Painting, scale: float, frames: int) -> list[Image.Image]:
-    from .mypaint import Canvas
-
-    w, h = max(1, round(painting.width * scale)), max(1, round(painting.height * scale))
-    marks = set(np.linspace(0, len(painting.strokes), min(frames, len(painting.strokes) + 1)).round().astype(int))
-    out = []
-    with Canvas(w, h) as canvas:
-        for k, (s, brush_scale, brush) in enumerate(zip(painting.strokes, brush_scales(painting, scale),
-                                                        painting.stroke_brushes())):
-            if k in marks:
-                out.append(mypaint_image(canvas.rgba(), painting.background))
-            canvas.draw(for_mypaint(s, scale, brush), scale=brush_scale, brush=brush)
-    return out
-
-
-# The dry brush's re-render pressure, as a share of the stroke's. The neural brush paints the dry
-# brush's average stroke, MyPaint one random draw of its scatter, which widens with pressure
-# (offset_by_random = 1.4 x pressure): at 0.8 the re-render is closer to the photo by the judge on
-# every dev photo at 384 and 2048 px (2 to 10 %, PSNR within 0.1 dB) and 12 to 27 % closer to the
-# painting; 0.6, 0.7 and 0.9 lost (benchmarks/mypaint_render.py). Training renders at full pressure,
-# and other brushes, not measured so, re-render at it.
-RERENDER_PRESSURE = {BRUSH: 0.8}
-
-
-def for_mypaint(stroke: Stroke, factor: float, brush: str = BRUSH) -> Stroke:
-    """A painting's stroke as MyPaint's `brush` re-renders it on a canvas `factor` times the painting's size."""
-    share = RERENDER_PRESSURE.get(brush, 1.0)
-    return replace(stroke.scaled(factor), pressure=tuple(p * share for p in stroke.pressure))
-
-
-def render_size(painting: Painting, size: int | None = None) -> tuple[int, int, float]:
-    """(width, height, factor) of the painting re-rendered `size` px on its long side (default: its own)."""
-    long = max(painting.width, painting.height)
-    size = long if size is None else int(size)
-    if not 1 <= size <= MAX_RENDER_SIDE:
-        raise PaintingFileError(f"The render size must be from 1 to {MAX_RENDER_SIDE} px, got {size}.")
-    factor = size / long
-    return max(1, round(painting.width * factor)), max(1, round(painting.height * factor)), factor
-
-
-def render_with_mypaint(source, size: int | None = None) -> Image.Image:
-    """Re-render a painting (a `Painting` or a strokes JSON path) with MyPaint, `size` px on the long side.
-
-    Raises `MyPaintMissing` (one sentence naming the Debian packages) where libmypaint is absent.
-    """
-    from .mypaint import Canvas
-
-    painting = source if isinstance(source, Painting) else Painting.load_json(source)
-    w, h, factor = render_size(painting, size)
-    with Canvas(w, h) as canvas:
-        for s, scale, brush in zip(painting.strokes, brush_scales(painting, factor), painting.stroke_brushes()):
-            canvas.draw(for_mypaint(s, factor, brush), scale=scale, brush=brush)
-        return mypaint_image(canvas.rgba(), painting.background)
-
-
-def brush_scales(painting: Painting, factor: float = 1.0) -> list[float]:
-    """Per stroke, px of a render `factor` times the painting's size per px of the brush's 64 px cell.
-
-    A stroke's action describes it in that cell, which the painter stretched over twice the
-    stroke's cell (its patch), so the scale is 2 x its level's cell / 64. MyPaint is told it
-    (`Canvas.draw`'s `scale`) so that it paints the stroke the neural brush was trained to
-    imitate, at any render size (benchmarks/mypaint_render.py). A painting that does not know its
-    levels' cells (an older strokes file) gets `factor`: its render at any size is its render at
-    its own size, scaled.
-    """
-    cells = painting.level_cells
-    if not painting.levels:
-        return [float(factor)] * len(painting.strokes)
-    return [cell_scale(cells[level], factor) if level < len(cells) else float(factor) for level in painting.levels]

@@ -13,7 +13,8 @@ from PIL import Image
 from painter.__main__ import main as painter_main
 from painter.brush import Brush, shipped_brushes
 from painter.mypaint import BrushRefused, Canvas, check_brush
-from painter.painting import Painting, for_mypaint, render_size
+from painter.painting import Painting
+from painter.render import for_mypaint, render_size
 from painter.run import spread
 from training.__main__ import main as training_main
 

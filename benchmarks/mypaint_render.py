@@ -81,13 +81,12 @@ from painter.painter import Painter  # noqa: E402
 from painter.painting import BRUSH  # noqa: E402
 from painter.render import RERENDER_PRESSURE, brush_scales, mypaint_image, render_with_mypaint  # noqa: E402
 from painter.request import make_request  # noqa: E402
-from painter.run import Run  # noqa: E402
 from painter.stroke import CELL_PX, COLOUR, CURVE_POINTS, Stroke  # noqa: E402
 
 
 def paint(painter, photo, strokes, size):
     """The painting as the CLI makes it, with its records (action, origin, scale) and their levels."""
-    run = Run(painter, make_request(photo, strokes, size, 0, None, device=painter.device))
+    run = painter.prepare(make_request(photo, strokes, size, 0, None, device=painter.device))
     frames = list(painter._frames(run, lambda: False))
     return frames[-1].painting, run.records, run.stroke_levels
 

@@ -141,7 +141,16 @@ class Painter:
 
     def run(self, request: Request, stop: Callable[[], bool] | None = None) -> Iterator[Frame]:
         """Paint a checked `Request` (from `make_request`); yields `Frame`s."""
-        return _flushing_subnormals(self._frames(Run(self, request), stop or (lambda: False)))
+        return _flushing_subnormals(self._frames(self.prepare(request), stop or (lambda: False)))
+
+    def prepare(self, request: Request) -> Run:
+        """The `Run` of `request`, handed what it needs from this painter: its objective, the request's
+        brushes (each loaded once), its device, and, only if the request asks for them, the brush's
+        timing (a time limit) and the style network (a style). The time limit counts from here."""
+        start = time.perf_counter()
+        brushes = [self.brush_for(source) for source in request.brushes or (None,)]
+        return Run(request, self.objective, brushes, self.device, stroke_seconds=lambda: self.stroke_seconds,
+                   style_network=lambda: self.style_network, start=start)
 
     def _frames(self, run: Run, stop) -> Iterator[Frame]:
         """The painting: each level of the plan in turn, then the last frame with the whole painting."""

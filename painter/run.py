@@ -16,6 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .brush import Brush
 from .canvas import PaintedCanvas, StrokePatches
 from .compose import Grid, composite, split_groups, stamp_patches
 from .controls import ActionSpace, cell_range, palette_colours, parse_background
@@ -28,6 +29,7 @@ from .plan import (Level, TimeBudget, choose_work_size, device_options, fit_leve
 from .request import Request
 from .stroke import CELL_PX, COLOUR
 from .style import StyleLoss, colour_transfer
+from .vgg import VGGFeatures
 
 
 @dataclass
@@ -73,24 +75,29 @@ def shrink(x: torch.Tensor, factor: int, shape) -> torch.Tensor:
 
 class Run:
     """One painting in progress: its targets, the canvas at working and at full size, the strokes
-    painted so far, and its frames. Owns the run's random generator."""
+    painted so far, and its frames. Owns the run's random generator.
 
-    def __init__(self, painter, request: Request):
-        self.start = time.perf_counter()
-        self.painter, self.request = painter, request
-        self.options = device_options(request.options, painter.device)
+    It is handed what it needs (the `Painter` resolves it): the likeness `objective`; `brushes`, the
+    request's brushes loaded, coarse to fine (spread over the plan's levels); the `device`;
+    `stroke_seconds` and `style_network`, asked for only when the request has a time limit or a
+    style (each is timed or loaded once, by the painter); and `start`, the clock of the time limit.
+    """
+
+    def __init__(self, request: Request, objective: Objective, brushes: list[Brush], device: torch.device,
+                 stroke_seconds: Callable[[], float], style_network: Callable[[], VGGFeatures], start: float):
+        self.start, self.request = start, request
+        self.options = device_options(request.options, device)
         self.rng = np.random.default_rng(request.seed)
-        self.device = device = painter.device
+        self.device = device
         image, guidance = request.image, request.guidance
         self.width, self.height = image.size
-        self.work_size = choose_work_size(max(image.size), request.strokes, painter.device, self.options.work_size)
+        self.work_size = choose_work_size(max(image.size), request.strokes, device, self.options.work_size)
         work = fit_long_side(image, self.work_size)
         self.work_shape = (work.size[1], work.size[0])
         self.scale = (self.width / work.size[0], self.height / work.size[1])  # full px per working px (x, y)
         self.target = _to_tensor(work, device)
-        objective = painter.objective
         if guidance.style is not None:
-            objective = self._styled(objective)
+            objective = self._styled(objective, style_network)
         self.objective = objective
         self.full_loss = objective.prepare(self.target)
         self.background = self._background()
@@ -104,7 +111,7 @@ class Run:
             self.detail = F.interpolate(detail, size=self.work_shape, mode="bilinear", align_corners=False,
                                         antialias=True)
         self.levels = self._plan()
-        self.brushes = [painter.brush_for(b) for b in spread(request.brushes or (None,), len(self.levels))]
+        self.brushes = spread(brushes, len(self.levels))
         self.level_cells = [max(1, round(level.cell * self.scale[0])) for level in self.levels]  # canvas px
         self.painted = None  # MyPaint's canvas, where it paints the committed strokes (Options.canvas)
         if self.options.canvas == "mypaint":
@@ -120,14 +127,15 @@ class Run:
         self.stroke_levels: list[int] = []  # the index in `levels` of each record's level
         self.snapshots: list[tuple[int, np.ndarray]] = []
         self.budget = TimeBudget(request.time_limit, self.start, self.options.iterations,
-                                 1e-3 if request.time_limit is None else painter.stroke_seconds)
+                                 1e-3 if request.time_limit is None else stroke_seconds())
         self.last_frame = -1e9
         with torch.no_grad():
             self.loss = float(self.full_loss(self.canvas))
         self.snapshot()
 
-    def _styled(self, likeness: Objective) -> Objective:
-        """The likeness objective plus the style loss; the photo's colours moved to the style's if asked."""
+    def _styled(self, likeness: Objective, style_network: Callable[[], VGGFeatures]) -> Objective:
+        """The likeness objective plus the style loss (through `style_network()`); the photo's colours
+        moved to the style's if asked."""
         guidance = self.request.guidance
         style = _to_tensor(guidance.style, self.device)
         if guidance.colour_transfer:
@@ -137,7 +145,7 @@ class Run:
             photo_masks, style_masks = (torch.from_numpy(m).to(self.device) for m in guidance.regions)
             regions = (F.interpolate(photo_masks[None], size=self.work_shape, mode="bilinear",
                                      align_corners=False)[0], style_masks)
-        style_loss = StyleLoss(self.painter.style_network, style, self.work_shape, self.options.style_side, regions)
+        style_loss = StyleLoss(style_network(), style, self.work_shape, self.options.style_side, regions)
         return StyledObjective(likeness, style_loss, guidance.strength * self.options.style_weight)
 
     def _background(self) -> torch.Tensor:

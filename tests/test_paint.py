@@ -122,6 +122,16 @@ def test_without_previews_the_same_painting_and_frames_of_the_committed_canvas(p
             np.testing.assert_array_equal(frame.canvas, before.canvas)
 
 
+def test_a_run_asks_for_the_brush_timing_and_the_style_network_only_when_it_needs_them():
+    from painter.request import make_request
+
+    painter = Painter(brush=brush(), objective="pixel")  # its own: the module's may have loaded both
+    painter.prepare(make_request(photo(), 20, 64, 0, None))
+    assert "stroke_seconds" not in vars(painter) and "style_network" not in vars(painter)
+    painter.prepare(make_request(photo(), 20, 64, 0, 5.0))
+    assert "stroke_seconds" in vars(painter) and "style_network" not in vars(painter)
+
+
 @pytest.mark.parametrize("settings", [
     dict(strokes=0), dict(strokes=1.5), dict(strokes=10 ** 6), dict(size=4), dict(size=10 ** 5),
     dict(size="big"), dict(seed=-1), dict(time_limit=0), dict(time_limit=float("nan")),

@@ -34,11 +34,6 @@ def card_brush_repos(card=SPACE_CARD) -> list[str]:
     return [m for m in SpaceCard.load(Path(card)).data.models or [] if m != VGG16_REPO]
 
 
-def card_brush_repo(card=SPACE_CARD) -> str | None:
-    """The first brush repo of the Space card (the default brush's, by the card's order), or None."""
-    return next(iter(card_brush_repos(card)), None)
-
-
 def is_brush_folder(folder) -> bool:
     """Whether `folder` holds a brush whose model card says it is a Neural Painter brush."""
     from huggingface_hub import ModelCard
@@ -103,12 +98,6 @@ def find_brushes(card=SPACE_CARD, cache_dir=None, directory=None) -> tuple[dict[
     return sources, notes
 
 
-def find_brush(card=SPACE_CARD, cache_dir=None) -> tuple[str, str]:
-    """Where the app's default brush comes from (see `find_brushes`), and its one-line note."""
-    sources, notes = find_brushes(card, cache_dir)
-    return sources.get(DEFAULT_BRUSH, DEFAULT_CHECKPOINT), notes.get(DEFAULT_BRUSH, f"brush: {DEFAULT_CHECKPOINT}")
-
-
 def _download(repo: str, cache_dir=None) -> Path | str:
     """The repo's snapshot folder, or why there is none (one phrase)."""
     from huggingface_hub import snapshot_download
@@ -150,9 +139,3 @@ def load_brushes(device="cpu", card=SPACE_CARD, cache_dir=None):
         notes[DEFAULT_BRUSH] = (f"brush {DEFAULT_BRUSH}: {source} does not load ({type(error).__name__}); "
                                 f"using the bundled {_bundled(DEFAULT_CHECKPOINT)}")
         return Brush.load(DEFAULT_CHECKPOINT, device=device), sources, notes
-
-
-def load_brush(device="cpu", card=SPACE_CARD, cache_dir=None):
-    """The app's default brush (see `load_brushes`) loaded onto `device`, and its note for the log."""
-    brush, _, notes = load_brushes(device, card, cache_dir)
-    return brush, notes[DEFAULT_BRUSH]

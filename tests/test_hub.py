@@ -9,7 +9,7 @@ from safetensors.torch import save_file
 
 from painter_helpers import imitating_brush  # (also sets NEURAL_PAINTER_OFFLINE)
 
-from painter.brush import DEFAULT_CHECKPOINT, Brush, shipped_brushes
+from painter.brush import DEFAULT_BRUSH, DEFAULT_CHECKPOINT, Brush, shipped_brushes
 from painter import hub, vgg
 from training.push import stage
 
@@ -45,16 +45,23 @@ def offline(monkeypatch):
 
 def test_the_card_names_the_brush_repo_and_the_shipped_card_names_one(tmp_path):
     card = space_card(tmp_path, vgg.VGG16_REPO, "someone/dry-brush")
-    assert hub.card_brush_repo(card) == "someone/dry-brush"
-    assert hub.card_brush_repo(hub.SPACE_CARD) not in (None, vgg.VGG16_REPO)
+    assert hub.card_brush_repos(card) == ["someone/dry-brush"]
+    shipped = hub.card_brush_repos(hub.SPACE_CARD)
+    assert shipped and vgg.VGG16_REPO not in shipped
     text = hub.SPACE_CARD.read_text()
     front = text.split("---")[1]
-    assert "preload_from_hub" in front and vgg.VGG16_REPO in front and hub.card_brush_repo(hub.SPACE_CARD) in front
+    assert "preload_from_hub" in front and vgg.VGG16_REPO in front and shipped[0] in front
+
+
+def default_brush(card, cache_dir) -> tuple[str, str]:
+    """Where the app's default brush comes from, and its one-line note (`find_brushes`, as the app reads it)."""
+    sources, notes = hub.find_brushes(card, cache_dir=cache_dir)
+    return sources[DEFAULT_BRUSH], notes[DEFAULT_BRUSH]
 
 
 def test_unreachable_hub_falls_back_to_the_bundled_brush_with_one_line(tmp_path, offline):
     card = space_card(tmp_path, "someone/dry-brush")
-    source, note = hub.find_brush(card, cache_dir=tmp_path / "cache")
+    source, note = default_brush(card, tmp_path / "cache")
     assert source == DEFAULT_CHECKPOINT
     assert "\n" not in note and "someone/dry-brush" in note and "bundled" in note
 
@@ -65,9 +72,10 @@ def test_a_pushed_brush_in_the_hub_cache_is_used(tmp_path, offline):
     staged = stage(DEFAULT_CHECKPOINT, tmp_path / "staged", "someone/dry-brush")
     cache = tmp_path / "cache"
     snapshot = hub_snapshot(cache, "someone/dry-brush", {p.name: p for p in staged.iterdir()})
-    source, note = hub.find_brush(space_card(tmp_path, "someone/dry-brush"), cache_dir=cache)
+    source, note = default_brush(space_card(tmp_path, "someone/dry-brush"), cache)
     assert source == str(snapshot) and "from the Hugging Face Hub" in note
-    brush, _ = hub.load_brush("cpu", space_card(tmp_path, "someone/dry-brush"), cache_dir=cache)
+    brush, sources, _ = hub.load_brushes("cpu", space_card(tmp_path, "someone/dry-brush"), cache_dir=cache)
+    assert sources[DEFAULT_BRUSH] == str(snapshot)
     shipped = Brush.load(DEFAULT_CHECKPOINT)
     for a, b in zip(brush.state_dict().values(), shipped.state_dict().values()):
         assert torch.equal(a, b)
@@ -79,13 +87,13 @@ def test_a_repo_that_is_not_a_brush_is_refused(tmp_path, offline):
              "README.md": "---\nlibrary_name: transformers\n---\n# a language model\n"}
     cache = tmp_path / "cache"
     hub_snapshot(cache, "someone/not-a-brush", files)
-    source, note = hub.find_brush(space_card(tmp_path, "someone/not-a-brush"), cache_dir=cache)
+    source, note = default_brush(space_card(tmp_path, "someone/not-a-brush"), cache)
     assert source == DEFAULT_CHECKPOINT and "not a Neural Painter brush" in note
 
 
 def test_the_environment_overrides_the_card(tmp_path, offline, monkeypatch):
     monkeypatch.setenv("NEURAL_PAINTER_BRUSH", DEFAULT_CHECKPOINT)
-    source, note = hub.find_brush(space_card(tmp_path, "someone/dry-brush"), cache_dir=tmp_path)
+    source, note = default_brush(space_card(tmp_path, "someone/dry-brush"), tmp_path)
     assert source == DEFAULT_CHECKPOINT and "NEURAL_PAINTER_BRUSH" in note
 
 
@@ -149,7 +157,7 @@ def test_a_repo_that_no_bundled_brush_matches_is_not_used(tmp_path, offline):
 def test_the_shipped_card_names_a_repo_for_every_shipped_brush():
     """The Space card lists OWNER/neural-painter-NAME for each brush in checkpoints/brushes/."""
     repos = hub.card_brush_repos(hub.SPACE_CARD)
-    assert repos[0] == hub.card_brush_repo(hub.SPACE_CARD) and repos[0].endswith("neural-painter-dry-brush")
+    assert repos[0].endswith("neural-painter-dry-brush")  # the first: the default brush's
     for brush in shipped_brushes():
         assert any(r.split("/")[1] == hub.REPO_PREFIX + brush.name.replace("_", "-") for r in repos), brush.name
     assert len(set(repos)) == len(repos) and vgg.VGG16_REPO not in repos

@@ -80,7 +80,7 @@ def apart(rows: list[dict], what: str) -> dict[str, float]:
 
 def main(argv=None) -> int:
     from painter.brush import shipped_brushes
-    from painter.request import CANVASES
+    from painter.choices import CANVASES
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", nargs="+", default=list(PHOTOS))

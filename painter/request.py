@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 from PIL import Image
 
+from .choices import CANVASES
 from .controls import MAX_PALETTE, Controls, cell_range, check_number, parse_controls
 from .errors import PainterError
 from .masks import load_labels, load_mask
@@ -32,7 +33,6 @@ MAX_TIME_LIMIT = 24 * 3600.0
 MAX_STYLE_STRENGTH = 10.0
 MAX_BRUSHES = 8   # brushes named for one painting, coarse level to fine
 STYLE_SIDE = 512  # a style image is kept at most this large: its Gram matrices are taken far smaller
-CANVASES = ("neural", "mypaint")  # Options.canvas
 
 __all__ = ["MIN_STROKES", "MAX_STROKES", "MIN_SIZE", "MAX_SIZE", "MIN_SHORT_SIDE", "check_shape", "MAX_SEED", "MAX_TIME_LIMIT",
            "MAX_STYLE_STRENGTH", "MAX_PALETTE", "MAX_BRUSHES", "CANVASES", "parse_brushes", "Options", "Guidance", "Request", "make_request",

@@ -82,7 +82,7 @@ def main(argv=None):
     from skimage import data
 
     from painter import Painter, PainterError
-    from painter.plan import GPU_STEP_COST, estimate_seconds
+    from space.estimate import GPU_STEP_COST, estimate_seconds
     from painter.request import Options
 
     if args.device is None and not torch.cuda.is_available():

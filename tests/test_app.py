@@ -1,5 +1,6 @@
 """The Space: the painting generator called directly, and `/paint` driven through gradio_client."""
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -11,29 +12,34 @@ from PIL import Image
 app = pytest.importorskip("app")
 gradio_client = pytest.importorskip("gradio_client")
 
+import gradio as gr  # noqa: E402
+
 from painter.brush import Brush, shipped_brushes  # noqa: E402
+from painter.errors import PainterError  # noqa: E402
+from space import estimate, examples, gpu_run, inputs, page, runs  # noqa: E402
 from painter_helpers import imitating_brush  # noqa: E402
 
 SHIPPED = shipped_brushes()
 
 PHOTO = str(Path(__file__).resolve().parents[1] / "examples" / "coffee.jpg")
-FAST = dict(strokes=app.STROKES["minimum"], size=app.SIZES[0], seed=1, time_limit=app.TIME_LIMIT["minimum"])
+FAST = dict(strokes=app.HARDWARE.strokes["minimum"], size=app.HARDWARE.sizes[0], seed=1, time_limit=app.HARDWARE.time_limit["minimum"])
 
 
 def request(**settings):
     settings = dict(FAST, **settings)
-    return app.build_request(PHOTO, settings["strokes"], settings["size"], settings["seed"], settings["time_limit"])
+    return app.INPUTS.request(PHOTO, settings["strokes"], settings["size"], settings["seed"], settings["time_limit"])
 
 
 def test_painting_generator_streams_frames_then_files(tmp_path):
-    outputs = list(app.paint_into(request(), tmp_path))
-    canvases = [c for c, _, _, _ in outputs if c is not None]
+    updates = list(runs.paint_into(request(), tmp_path))
+    canvases = [u.canvas for u in updates if u.canvas is not None]
     assert len(canvases) >= 2
     assert all(c.dtype == np.uint8 and c.ndim == 3 and c.shape[2] == 3 for c in canvases)
     assert max(canvases[-1].shape[:2]) == FAST["size"]
-    canvas, status, painted, files = outputs[-1]
-    assert status.startswith("Done") and app.HARDWARE in status and app.OBJECTIVE in status
-    assert painted == (FAST["strokes"], FAST["strokes"])
+    last = updates[-1]
+    canvas, status, files = last.canvas, last.status, last.files
+    assert status.startswith("Done") and app.HARDWARE.description in status and gpu_run.objective_name() in status
+    assert (last.painted, last.total) == (FAST["strokes"], FAST["strokes"]) and last.finished
     assert set(files) == {"png", "mypaint", "gif", "mp4", "json", "svg", "ora"}
     assert np.array_equal(np.asarray(Image.open(files["png"]).convert("RGB")), canvas)  # the last canvas is the PNG
     # MyPaint's own render of the strokes, at twice the size, looks like the neural one
@@ -50,14 +56,15 @@ def test_painting_generator_streams_frames_then_files(tmp_path):
 def test_stop_keeps_the_painting_so_far(tmp_path):
     stop = tmp_path / "stop"
     # A run far too long to finish on its own, so that only Stop can end it early, however busy the machine.
-    long_run = dict(strokes=app.STROKES["maximum"], time_limit=app.TIME_LIMIT["maximum"])
-    gen = app.paint_into(request(**long_run), tmp_path / "run", stop_file=str(stop))
-    for canvas, status, _, files in gen:  # watch until some strokes are on the canvas, then press Stop
-        if status.startswith("Painting") and not status.startswith("Painting: 0 "):
+    long_run = dict(strokes=app.HARDWARE.strokes["maximum"], time_limit=app.HARDWARE.time_limit["maximum"])
+    gen = runs.paint_into(request(**long_run), tmp_path / "run", stop_file=str(stop))
+    for update in gen:  # watch until some strokes are on the canvas, then press Stop
+        if update.painted > 0:
             break
     stop.touch()
-    canvas, status, _, files = list(gen)[-1]
-    assert status.startswith("Stopped")
+    last = list(gen)[-1]
+    canvas, status, files = last.canvas, last.status, last.files
+    assert status.startswith("Stopped") and not last.finished
     assert Image.open(files["png"]).size == (canvas.shape[1], canvas.shape[0])
     assert set(files) == {"png", "mypaint", "gif", "mp4", "json", "svg", "ora"}  # a stopped run offers every download
     strokes = json.loads(Path(files["json"]).read_text())["strokes"]
@@ -68,7 +75,7 @@ def test_stop_keeps_the_painting_so_far(tmp_path):
 def test_bad_photos_are_refused_in_one_sentence(tmp_path, bad):
     path = tmp_path / "bad.png"
     path.write_bytes(bad)
-    photo_check, *settings = app.validate_inputs(str(path), 100, app.DEFAULT_SIZE, 0, app.TIME_LIMIT["value"])
+    photo_check, *settings = app.INPUTS.validate(str(path), 100, app.HARDWARE.default_size, 0, app.HARDWARE.time_limit["value"])
     assert photo_check["is_valid"] is False and photo_check["message"].endswith(".")
     assert "\n" not in photo_check["message"] and "Traceback" not in photo_check["message"]
     assert all(s["is_valid"] for s in settings)
@@ -77,65 +84,65 @@ def test_bad_photos_are_refused_in_one_sentence(tmp_path, bad):
 def test_tiny_photo_and_bad_settings_are_refused(tmp_path):
     tiny = tmp_path / "tiny.png"
     Image.new("RGB", (2, 2)).save(tiny)
-    checks = app.validate_inputs(str(tiny), 10**6, 123, -1, 10**6)
+    checks = app.INPUTS.validate(str(tiny), 10**6, 123, -1, 10**6)
     assert [c["is_valid"] for c in checks] == [False] * 5
     assert all(c["message"].endswith(".") for c in checks)
-    assert app.validate_inputs(None, 100, app.DEFAULT_SIZE, 0, 10)[0]["message"].startswith("Upload a photo")
+    assert app.INPUTS.validate(None, 100, app.HARDWARE.default_size, 0, 10)[0]["message"].startswith("Upload a photo")
 
 
 def test_a_photo_too_thin_to_paint_is_refused_by_the_page_and_the_api(tmp_path):
     thin = tmp_path / "thin.png"
     Image.new("RGB", (20000, 200)).save(thin)
-    photo_check, *settings = app.validate_inputs(str(thin), 100, app.DEFAULT_SIZE, 0, app.TIME_LIMIT["value"])
+    photo_check, *settings = app.INPUTS.validate(str(thin), 100, app.HARDWARE.default_size, 0, app.HARDWARE.time_limit["value"])
     assert photo_check["is_valid"] is False and "too long and thin" in photo_check["message"]
     assert all(s["is_valid"] for s in settings)
-    with pytest.raises(app.gr.Error) as error:
-        list(app.paint_with_controls(str(thin), 100, app.DEFAULT_SIZE, 0, 10))
+    with pytest.raises(gr.Error) as error:
+        list(app.ENDPOINTS.paint_with_controls(str(thin), 100, app.HARDWARE.default_size, 0, 10))
     assert error.value.message == photo_check["message"]
     # the page's Paint: refused at once, Paint usable, the sentence in the status and as the job
-    button, stop, _, status, job, *_ = app.page_check(str(thin), 100, app.DEFAULT_SIZE, 0, 10)
+    button, stop, _, status, job, *_ = app.ENDPOINTS.page_check(str(thin), 100, app.HARDWARE.default_size, 0, 10)
     assert button["interactive"] is True and stop["visible"] is False and status == job == error.value.message
 
 
 def test_untouched_controls_add_nothing_to_the_plain_painting():
-    assert app.guidance_options() == {}
-    assert app.guidance_options(None, 3.0, True, None, 0, app.MAX_RADIUS, 0, 1, "Photo's average", "#123456", 0,
-                                0, app.MAX_LENGTH) == {}
+    assert inputs.guidance() == {}
+    assert inputs.guidance(None, 3.0, True, None, 0, inputs.MAX_RADIUS, 0, 1, "Photo's average", "#123456", 0,
+                                0, inputs.MAX_LENGTH) == {}
 
 
 def test_controls_become_painter_options():
     layer = np.zeros((40, 60, 4), np.uint8)
     layer[10:20, 5:25, 3] = 255  # a brushed patch
     editor = {"background": np.zeros((40, 60, 4), np.uint8), "layers": [layer], "composite": None}
-    options = app.guidance_options(PHOTO, 2.5, False, editor, 2, 8, 0.2, 0.9, "Custom", "rgba(255, 0, 16, 1)", 6, 10, 80)
+    options = inputs.guidance(PHOTO, 2.5, False, editor, 2, 8, 0.2, 0.9, "Custom", "rgba(255, 0, 16, 1)", 6, 10, 80)
     mask = options.pop("detail_mask")
     assert mask.shape == (40, 60) and mask[15, 10] == 255 and mask[30, 40] == 0
     style = options.pop("style")  # decoded once, here
     assert style.size == Image.open(PHOTO).size and style.mode == "RGB"
     assert options == dict(style_strength=2.5, colour_transfer=False, brush_size=(2, 8), pressure=(0.2, 0.9),
                            stroke_length=(10, 80), background=(1.0, 0.0, 16 / 255), palette=6)
-    assert app.guidance_options(background="White") == {"background": "white"}
+    assert inputs.guidance(background="White") == {"background": "white"}
     empty = dict(editor, layers=[np.zeros((40, 60, 4), np.uint8)])
-    assert app.guidance_options(detail=empty) == {}  # an untouched mask editor is no mask
+    assert inputs.guidance(detail=empty) == {}  # an untouched mask editor is no mask
 
 
 @pytest.mark.parametrize("bad", [dict(min_radius=9, max_radius=3), dict(low_pressure=-0.5),
                                  dict(palette=2.5), dict(palette=1000), dict(background="Custom", background_colour="red-ish"),
                                  dict(style=__file__), dict(style=PHOTO, style_strength=11)])
 def test_bad_controls_are_refused_in_one_sentence(bad):
-    with pytest.raises(app.PainterError) as error:
-        app.guidance_options(**bad)
+    with pytest.raises(PainterError) as error:
+        inputs.guidance(**bad)
     message = str(error.value)
     assert message.endswith(".") and "\n" not in message
     names = list(bad)
-    checks = app.validate_inputs(PHOTO, 100, app.DEFAULT_SIZE, 0, 10,
-                                 *[bad.get(n, d) for n, d in zip(app.GUIDANCE, DEFAULT_GUIDANCE)])
-    flagged = [name for name, c in zip(["photo", "strokes", "size", "seed", "time_limit", *app.GUIDANCE], checks)
+    checks = app.INPUTS.validate(PHOTO, 100, app.HARDWARE.default_size, 0, 10,
+                                 *[bad.get(n, d) for n, d in zip(inputs.GUIDANCE, DEFAULT_GUIDANCE)])
+    flagged = [name for name, c in zip(["photo", "strokes", "size", "seed", "time_limit", *inputs.GUIDANCE], checks)
                if not c["is_valid"]]
     assert set(names) & set(flagged)
 
 
-DEFAULT_GUIDANCE = (None, 1.0, True, None, 0, app.MAX_RADIUS, 0.0, 1.0, "Photo's average", "#ffffff", 0, 0, app.MAX_LENGTH)
+DEFAULT_GUIDANCE = (None, 1.0, True, None, 0, inputs.MAX_RADIUS, 0.0, 1.0, "Photo's average", "#ffffff", 0, 0, inputs.MAX_LENGTH)
 
 
 def _gpu_request(strokes, size, time_limit):
@@ -146,12 +153,14 @@ def _gpu_request(strokes, size, time_limit):
 
 def test_gpu_duration_follows_the_work_capped_by_the_time_limit():
     default = _gpu_request(3000, 1024, 30)  # the GPU defaults
-    seconds = app.gpu_seconds(default)
+    seconds = estimate.gpu_seconds(default)
     assert 0.5 < seconds < 10  # a few seconds of GPU, not the 30 s time limit
-    assert app.gpu_duration(default, "/tmp") == math.ceil(app.GPU_ESTIMATE_MARGIN * seconds + app.GPU_OVERHEAD_SECONDS)
-    assert app.gpu_seconds(_gpu_request(10_000, 2048, 30)) > 2 * seconds  # more strokes, a larger canvas: more
-    assert app.gpu_seconds(_gpu_request(300, 512, 30)) < seconds / 2
-    assert app.gpu_duration(_gpu_request(20_000, 2048, 5)) == 5 + app.GPU_OVERHEAD_SECONDS  # the limit caps it
+    limits = dict(longest=120, usual=30)  # the GPU's time limit slider
+    assert estimate.gpu_duration(default, **limits) == math.ceil(estimate.GPU_ESTIMATE_MARGIN * seconds
+                                                                 + estimate.GPU_OVERHEAD_SECONDS)
+    assert estimate.gpu_seconds(_gpu_request(10_000, 2048, 30)) > 2 * seconds  # more strokes, a larger canvas: more
+    assert estimate.gpu_seconds(_gpu_request(300, 512, 30)) < seconds / 2
+    assert estimate.gpu_duration(_gpu_request(20_000, 2048, 5), **limits) == 5 + estimate.GPU_OVERHEAD_SECONDS  # capped
 
 
 def test_run_folders_outlive_their_run_and_are_swept_once_old(tmp_path, monkeypatch):
@@ -160,17 +169,17 @@ def test_run_folders_outlive_their_run_and_are_swept_once_old(tmp_path, monkeypa
     import os
     import time
 
-    monkeypatch.setattr(app, "RUNS_DIR", tmp_path)
-    monkeypatch.setattr(app, "EXAMPLE_FOLDERS", {})
-    files = list(app._paint_request(request()))[-1][3]
+    monkeypatch.setattr(runs, "RUNS_DIR", tmp_path)
+    monkeypatch.setattr(app.EXAMPLES, "folders", {})
+    files = list(app.ENDPOINTS.run(request()))[-1].files
     assert Path(files["png"]).is_file() and Path(files["png"]).parent.parent == tmp_path
     old, kept = tmp_path / "run-old", tmp_path / "run-kept"
     for folder in (old, kept):
         folder.mkdir()
-        past = time.time() - app.RUN_FOLDER_AGE - 60
+        past = time.time() - runs.RUN_FOLDER_AGE - 60
         os.utime(folder, (past, past))
-    app.EXAMPLE_FOLDERS["chelsea.jpg"] = str(kept)
-    list(app._paint_request(request()))
+    app.EXAMPLES.folders["chelsea.jpg"] = str(kept)
+    list(app.ENDPOINTS.run(request()))
     assert not old.exists() and kept.is_dir() and Path(files["png"]).is_file()
 
 
@@ -270,7 +279,7 @@ def test_paint_endpoint_streams_frames_and_files(client):
 
 
 def test_paint_endpoint_honours_style_palette_and_background(client):
-    style = gradio_client.handle_file(app.STYLE_EXAMPLES[0])
+    style = gradio_client.handle_file(examples.STYLE_EXAMPLES[0])
     job = client.submit(gradio_client.handle_file(PHOTO), FAST["strokes"], FAST["size"], FAST["seed"],
                         FAST["time_limit"], style=style, palette=4, background="White", api_name="/paint")
     *_, files = job.result()
@@ -284,7 +293,7 @@ def test_paint_endpoint_refuses_a_corrupt_upload(client, tmp_path):
     bad = tmp_path / "photo.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0" + b"not really a jpeg" * 10)
     with pytest.raises(Exception) as error:
-        client.predict(gradio_client.handle_file(str(bad)), 100, app.DEFAULT_SIZE, 0, 10, api_name="/paint")
+        client.predict(gradio_client.handle_file(str(bad)), 100, app.HARDWARE.default_size, 0, 10, api_name="/paint")
     assert "photo" in str(error.value) and "cannot be decoded" in str(error.value)
 
 
@@ -299,23 +308,23 @@ def test_the_page_offers_every_shipped_brush_with_its_swatch():
     names = [b.name for b in SHIPPED]
     radio = _component("brush")
     assert [value for _, value in radio.choices] == names and radio.value == "dry_brush" == names[0]
-    for level in app.LEVELS:  # the per-level choices: the brush above, or any shipped brush
+    for level in inputs.LEVELS:  # the per-level choices: the brush above, or any shipped brush
         assert [value for _, value in _component(f"{level}_brush").choices] == ["", *names]
     shown = _component("brush_swatches").value  # what the page shows: an image per brush, captioned
-    assert [item["caption"] for item in shown] == [app.brush_label(n) for n in names]
+    assert [item["caption"] for item in shown] == [page.brush_label(n) for n in names]
     swatches = [np.asarray(Image.open(item["image"]["path"]).convert("RGB"), dtype=float) for item in shown]
-    paper = np.asarray(app.SWATCH_PAPER) * 255
+    paper = np.asarray(examples.SWATCH_PAPER) * 255
     for swatch in swatches:
-        assert swatch.shape == (app.SWATCH_SIZE[1], app.SWATCH_SIZE[0], 3)
+        assert swatch.shape == (examples.SWATCH_SIZE[1], examples.SWATCH_SIZE[0], 3)
         assert (np.abs(swatch - paper).max(-1) > 60).mean() > 0.05  # MyPaint painted strokes on the paper
     assert len({s.tobytes() for s in swatches}) == len(SHIPPED)  # each brush's swatch is its own
 
 
 def _brush_painting(tmp_path, monkeypatch, **brushes) -> dict:
     """A small painting through the page's own painting function: its strokes JSON."""
-    monkeypatch.setattr(app, "SIZES", [96, *app.SIZES])
-    monkeypatch.setattr(app, "RUNS_DIR", tmp_path / "runs")
-    last = list(app.paint_with_controls(PHOTO, app.STROKES["minimum"], 96, 2, app.TIME_LIMIT["minimum"], **brushes))[-1]
+    monkeypatch.setattr(app.INPUTS, "hardware", dataclasses.replace(app.HARDWARE, sizes=(96, *app.HARDWARE.sizes)))
+    monkeypatch.setattr(runs, "RUNS_DIR", tmp_path / "runs")
+    last = list(app.ENDPOINTS.paint_with_controls(PHOTO, app.HARDWARE.strokes["minimum"], 96, 2, app.HARDWARE.time_limit["minimum"], **brushes))[-1]
     painting, status, _, _, files = last
     assert status.startswith("Done") and max(painting.size) == 96
     return json.loads(Path(next(f for f in files if f.endswith(".json"))).read_text())
@@ -325,7 +334,7 @@ def _brush_painting(tmp_path, monkeypatch, **brushes) -> dict:
 def test_each_shipped_brush_paints_and_the_painting_names_it(brush, tmp_path, monkeypatch):
     strokes = _brush_painting(tmp_path, monkeypatch, brush=brush.name)
     assert strokes["brush"] == brush.mypaint and "level_brushes" not in strokes
-    assert len(strokes["strokes"]) == app.STROKES["minimum"]
+    assert len(strokes["strokes"]) == app.HARDWARE.strokes["minimum"]
 
 
 @pytest.fixture
@@ -350,7 +359,7 @@ def pencil(tmp_path, monkeypatch):
 
 
 def test_another_brush_loads_once_at_its_first_painting_and_levels_take_their_own(pencil, tmp_path, monkeypatch):
-    app.check_brush("pencil")
+    app.INPUTS.brush_name("pencil")
     assert pencil == []  # the page's checks never load a brush (on ZeroGPU that happens on the GPU)
     assert _brush_painting(tmp_path / "a", monkeypatch, brush="pencil")["brush"] == "classic/pencil"
     mixed = _brush_painting(tmp_path / "b", monkeypatch, brush="pencil", fine_brush="dry_brush")
@@ -363,16 +372,16 @@ def test_another_brush_loads_once_at_its_first_painting_and_levels_take_their_ow
 @pytest.mark.parametrize("call", [dict(brush="pencil"), dict(brush="dry_brush", middle_brush="pencil"),
                                   dict(brush=7)])
 def test_an_unknown_brush_is_one_sentence(call):
-    with pytest.raises(app.gr.Error) as error:
-        list(app.paint_with_controls(PHOTO, app.STROKES["minimum"], app.SIZES[0], 0, 5, **call))
+    with pytest.raises(gr.Error) as error:
+        list(app.ENDPOINTS.paint_with_controls(PHOTO, app.HARDWARE.strokes["minimum"], app.HARDWARE.sizes[0], 0, 5, **call))
     message = error.value.message
     assert message.startswith("There is no") and message.endswith(".") and "\n" not in message
     assert all(b.name in message for b in SHIPPED)
     # the page's validator flags that one choice, with the same sentence
-    checks = app.validate_inputs(PHOTO, 100, app.DEFAULT_SIZE, 0, 10, *DEFAULT_GUIDANCE, call["brush"], "",
+    checks = app.INPUTS.validate(PHOTO, 100, app.HARDWARE.default_size, 0, 10, *DEFAULT_GUIDANCE, call["brush"], "",
                                  call.get("middle_brush", ""), "")
     assert [c["message"] for c in checks if not c["is_valid"]] == [message]
-    with pytest.raises(app.gr.Error) as error:
-        list(app.paint(PHOTO, brush="pencil"))
+    with pytest.raises(gr.Error) as error:
+        list(app.ENDPOINTS.paint(PHOTO, brush="pencil"))
     assert error.value.message.startswith("There is no brush named 'pencil'")
-    assert app.validate_tool_inputs(PHOTO, 100, app.DEFAULT_SIZE, 0, 10, "pencil")[-1]["is_valid"] is False
+    assert app.INPUTS.validate_tool(PHOTO, 100, app.HARDWARE.default_size, 0, 10, "pencil")[-1]["is_valid"] is False

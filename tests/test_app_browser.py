@@ -24,6 +24,10 @@ except pytest.skip.Exception as reason:
     pytest.skip(str(reason), allow_module_level=True)
 
 import app  # noqa: E402
+import gradio as gr  # noqa: E402
+
+from space.page import brush_label  # noqa: E402
+from space.runs import DOWNLOADS  # noqa: E402
 
 
 def _canvas_src(page):
@@ -48,9 +52,9 @@ def test_upload_paint_and_watch_the_canvas_change():
     with _app_page() as page:
         page.locator("#photo input[type=file]").set_input_files(str(ROOT / "examples" / "chelsea.jpg"))
         page.wait_for_selector("#photo img")
-        page.locator("#strokes input[type=number]").fill(str(app.STROKES["minimum"]))
+        page.locator("#strokes input[type=number]").fill(str(app.HARDWARE.strokes["minimum"]))
         page.locator("#strokes input[type=number]").press("Enter")
-        page.get_by_label(str(app.SIZES[0])).check()
+        page.get_by_label(str(app.HARDWARE.sizes[0])).check()
         page.click("#paint")
         page.wait_for_function("() => document.querySelector('#canvas img')", timeout=30_000)
         seen = {_canvas_src(page)}
@@ -75,7 +79,7 @@ def test_the_brush_choice_shows_a_swatch_per_brush_and_a_click_picks_it():
     from painter.brush import shipped_brushes
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    labels = [app.brush_label(b.name) for b in shipped_brushes()]
+    labels = [brush_label(b.name) for b in shipped_brushes()]
     with _app_page() as page:
         choice = page.locator("#brush")
         assert choice.is_visible()
@@ -120,10 +124,10 @@ def test_each_example_paints_live_then_shows_from_the_cache(monkeypatch):
     (its first canvas within 3 s) to a finished painting with its timelapse; the second shows that
     painting from the cache (within 3 s). The examples paint the page's smallest run here, so that
     six clicks fit a 2-core CI; the page's defaults are otherwise the same code path."""
-    monkeypatch.setattr(app, "EXAMPLE_SETTINGS", dict(strokes=app.STROKES["minimum"], size=app.SIZES[0], seed=0,
-                                                      time_limit=app.TIME_LIMIT["minimum"] * 2))
-    monkeypatch.setattr(app, "EXAMPLE_CACHE", app.gr.Cache(max_size=0))
-    monkeypatch.setattr(app, "EXAMPLE_FOLDERS", {})
+    monkeypatch.setattr(app.EXAMPLES, "settings", dict(strokes=app.HARDWARE.strokes["minimum"], size=app.HARDWARE.sizes[0],
+                                                       seed=0, time_limit=app.HARDWARE.time_limit["minimum"] * 2))
+    monkeypatch.setattr(app.EXAMPLES, "cache", gr.Cache(max_size=0))
+    monkeypatch.setattr(app.EXAMPLES, "folders", {})
     SHOTS.mkdir(parents=True, exist_ok=True)
     measured = []
     try:
@@ -143,11 +147,11 @@ def test_each_example_paints_live_then_shows_from_the_cache(monkeypatch):
                           and page.locator("#files a, #files .file-preview").count() > 0,
                           CLICK_TO_PAINTING if cached else 15, f"{label}'s timelapse and files")
                     if not cached:
-                        assert status.input_value().startswith(f"Done: {app.STROKES['minimum']} / ")
+                        assert status.input_value().startswith(f"Done: {app.HARDWARE.strokes['minimum']} / ")
             page.screenshot(path=str(SHOTS / "app_example_cached.png"), full_page=True)
     finally:
         print("click to painting (s):", measured)
-    assert len(app.EXAMPLE_FOLDERS) == 3 and all(os.path.isdir(f) for f in app.EXAMPLE_FOLDERS.values())
+    assert len(app.EXAMPLES.folders) == 3 and all(os.path.isdir(f) for f in app.EXAMPLES.folders.values())
 
 
 # The issue's bound: after a refused Paint, the page is ready again (Paint usable, Stop hidden, the
@@ -202,9 +206,9 @@ def test_a_refused_paint_leaves_the_page_ready_and_the_next_photo_paints_to_the_
             _wait(page, lambda: sentence in page.inner_text("body"), 5, "Gradio's error", errors=True)  # (a toast)
 
         _upload(page, ROOT / "examples" / "chelsea.jpg")
-        page.locator("#strokes input[type=number]").fill(str(app.STROKES["minimum"]))
+        page.locator("#strokes input[type=number]").fill(str(app.HARDWARE.strokes["minimum"]))
         page.locator("#strokes input[type=number]").press("Enter")
-        page.get_by_label(str(app.SIZES[0])).check()
+        page.get_by_label(str(app.HARDWARE.sizes[0])).check()
         page.click("#paint")
         _wait(page, lambda: not _page_state(page)["usable"] and "about" in _page_state(page)["status"], 5,
               "the run's estimate", errors=True)
@@ -212,7 +216,7 @@ def test_a_refused_paint_leaves_the_page_ready_and_the_next_photo_paints_to_the_
         at_done = _page_state(page)
         ready = _wait(page, lambda: _page_state(page)["usable"] and not _page_state(page)["stop"], DONE_TO_READY,
                       "Paint back after Done", errors=True)
-        assert at_done["files"] < len(app.DOWNLOADS), "the files came before the painting"
-        _wait(page, lambda: _page_state(page)["files"] == len(app.DOWNLOADS), 60, "every file", errors=True)
-        assert f"Done: {app.STROKES['minimum']} / " in _page_state(page)["status"]
+        assert at_done["files"] < len(DOWNLOADS), "the files came before the painting"
+        _wait(page, lambda: _page_state(page)["files"] == len(DOWNLOADS), 60, "every file", errors=True)
+        assert f"Done: {app.HARDWARE.strokes['minimum']} / " in _page_state(page)["status"]
         print(f"Done after {done:.1f} s, Paint back {ready:.2f} s later; {at_done['files']} files at Done")

@@ -77,3 +77,23 @@ def test_small_pieces():
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 assert node.end_lineno - node.lineno + 1 <= 60, f"{path.name}: {node.name}"
+
+
+SPACE = ROOT / "space"
+
+
+def test_the_space_imports_the_painter_never_the_reverse():
+    """space/ may import painter/; painter/ never imports space/ or app; space/ never imports app,
+    training or benchmarks (app.py puts the Space together; the painter knows nothing of a page)."""
+    for path in PACKAGE.glob("*.py"):
+        assert not any(n.split(".")[0] in ("space", "app") for n in _absolute_imports(path)), path.name
+    for path in SPACE.glob("*.py"):
+        names = {n.split(".")[0] for n in _absolute_imports(path)}
+        assert not names & {"app", "training", "benchmarks"}, path.name
+
+
+def test_the_space_is_a_short_app_over_small_files():
+    """app.py puts the Space together in at most about 150 lines; each file of space/ is at most about 250."""
+    assert len((ROOT / "app.py").read_text().splitlines()) <= 150
+    for path in SPACE.glob("*.py"):
+        assert len(path.read_text().splitlines()) <= 250, path.name

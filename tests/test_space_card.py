@@ -25,7 +25,7 @@ ZEROGPU_TORCH = {"2.1.0": "0.16.0", "2.1.1": "0.16.1", "2.1.2": "0.16.2", "2.2.0
                  "2.4.0": "0.19.0", "2.5.1": "0.20.1", "2.6.0": "0.21.0", "2.7.1": "0.22.1", "2.8.0": "0.23.0"}
 LOCAL_TORCH = ("2.14.1", "0.29.1")  # the builds this project is developed and tested on
 
-SOURCES = sorted(path for folder in ("painter", "training", "benchmarks", "tests", "examples")
+SOURCES = sorted(path for folder in ("painter", "space", "training", "benchmarks", "tests", "examples")
                  for path in (ROOT / folder).rglob("*.py")) + [ROOT / "app.py"]
 # Library names that Python 3.11 or later added and 3.10 lacks (the grammar check cannot see them).
 NEWER_THAN_3_10 = re.compile(r"\b(tomllib|datetime\.UTC|from datetime import[^\n]*\bUTC\b|typing\.Self|"

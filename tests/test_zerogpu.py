@@ -87,10 +87,11 @@ def test_a_bad_request_inside_the_gpu_function_crosses_zerogpu_as_the_cpus_sente
     # the same request on the CPU, in this process: the same one sentence
     import gradio as gr
 
-    import app
+    import app  # noqa: F401  (the Space loaded: its painter is the GPU function's)
+    from space import gpu_run
 
     with pytest.raises(gr.Error) as raised:
-        list(app.paint_on_device(refused_request()))
+        list(gpu_run.paint_on_device(refused_request()))
     assert raised.value.message == result["message"] and result["message"].endswith(".")
     assert "\n" not in result["message"]
 
@@ -98,12 +99,15 @@ def test_a_bad_request_inside_the_gpu_function_crosses_zerogpu_as_the_cpus_sente
 def test_the_page_is_ready_again_after_a_refusal_inside_the_gpu_function(results):
     """In Chromium, under the emulation: the refusal's sentence in the status with Paint usable and Stop
     hidden, then the same page paints to the end."""
-    import app
+    import gradio as gr
+
+    import app  # noqa: F401  (the Space loaded: its painter is the GPU function's)
+    from space import gpu_run
 
     result = _ok(results, "page_refusal_inside_gpu_function")
     refused = result["refused_status"]
-    with pytest.raises(app.gr.Error) as raised:
-        list(app.paint_on_device(refused_request()))
+    with pytest.raises(gr.Error) as raised:
+        list(gpu_run.paint_on_device(refused_request()))
     assert refused == raised.value.message and refused.endswith(".") and "\n" not in refused
     assert result["painted_status"].startswith("Done"), result
 

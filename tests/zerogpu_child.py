@@ -60,13 +60,16 @@ GUIDANCE = {
 
 
 def _drain(app, request, stop_file=None, on_frame=None):
-    """Runs `app.paint_on_device` to its end; the last yield's painting, and how many canvases came."""
-    canvases, painting, status = 0, None, ""
-    for canvas, status, painted, painting in app.paint_on_device(request, stop_file):
-        canvases += canvas is not None
+    """Runs the GPU function (`space.gpu_run.paint_on_device`) to its end; the last update's painting, and how
+    many canvases came."""
+    from space import gpu_run
+
+    canvases, update = 0, None
+    for update in gpu_run.paint_on_device(request, stop_file):
+        canvases += update.canvas is not None
         if on_frame is not None:
-            on_frame(status, painted)
-    return painting, canvases, status
+            on_frame(update.status, (update.painted, update.total))
+    return update.painting, canvases, update.status
 
 
 def refused_request():
@@ -87,7 +90,7 @@ def scenario_import(tmp):
 
     import app
 
-    return {"device": app.DEVICE, "painter_device": app.PAINTER.device.type,
+    return {"device": app.HARDWARE.device, "painter_device": app.PAINTER.device.type,
             "brush_device": next(app.PAINTER.brush.parameters()).device.type,
             "cuda_initialized": bool(torch.cuda.is_initialized())}
 
@@ -146,7 +149,7 @@ def scenario_brushes(tmp):
         strokes = 8  # (VGG19 at 48 px dominates, one painting per brush: few strokes and steps)
         # (the MyPaint canvas: MyPaint paints each round on the CPU, the optimiser reads it on cuda)
         request = _on_a_handler_thread(lambda: make_request(PHOTO, strokes, 48, 3, None, iterations=1,
-                                                            brush=app.brush_choice(name), canvas="mypaint"))
+                                                            brush=app.INPUTS.brush_choice(name), canvas="mypaint"))
         painting, canvases, status = _drain(app, request)
         painting.save_json(Path(tmp) / f"{name}.json")
         source = app.BRUSH_SOURCES[name]
@@ -201,7 +204,9 @@ def scenario_page_refusal_inside_gpu_function(tmp):
     from painter.photo import fit_long_side
     from painter_helpers import chromium_page
 
-    checked, refuse = app.controls_request, [True]
+    from space import gpu_run
+
+    checked, refuse = app.INPUTS.controls_request, [True]
 
     def small_request(*controls):
         request = checked(*controls)
@@ -211,7 +216,7 @@ def scenario_page_refusal_inside_gpu_function(tmp):
             request.guidance = replace(request.guidance, controls=Controls(brush_size=(200.0, 300.0)))
         return request
 
-    app.controls_request = small_request
+    app.INPUTS.controls_request = small_request
     state = """() => { const paint = document.querySelector('#paint'), stop = document.querySelector('#stop');
         return [!paint.disabled && paint.innerText.trim() === 'Paint', !!(stop && stop.offsetParent),
                 document.querySelector('#status textarea, #status input').value]; }"""
@@ -244,7 +249,7 @@ def scenario_page_refusal_inside_gpu_function(tmp):
     # thread that imported `spaces` (Gradio's handler threads raise): so here the GPU function runs on this,
     # the main, thread, its yields and its error streamed back to the handler, and the browser is driven
     # from another thread.
-    gpu_function, jobs = app.paint_on_device, queue.Queue()
+    gpu_function, jobs = gpu_run.paint_on_device, queue.Queue()
 
     def on_the_main_thread(*args):
         out = queue.Queue()
@@ -254,7 +259,7 @@ def scenario_page_refusal_inside_gpu_function(tmp):
         if item[0] == "raise":
             raise item[1]
 
-    app.paint_on_device = on_the_main_thread
+    gpu_run.paint_on_device = on_the_main_thread
     _, url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.LAUNCH_OPTIONS)
     try:
         browser = concurrent.futures.ThreadPoolExecutor(1).submit(drive, url)
@@ -272,7 +277,8 @@ def scenario_page_refusal_inside_gpu_function(tmp):
         return browser.result()
     finally:
         app.demo.close()
-        app.controls_request, app.paint_on_device = checked, gpu_function
+        del app.INPUTS.controls_request  # (the class's own again)
+        gpu_run.paint_on_device = gpu_function
 
 
 def scenario_cli(tmp):

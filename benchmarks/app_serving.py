@@ -44,8 +44,8 @@ def main():
     import app
     from gradio_client import Client, handle_file
 
-    print(f"hardware: {hardware()}; app says: {app.HARDWARE}")
-    defaults = (app.STROKES["value"], app.DEFAULT_SIZE, 0, app.TIME_LIMIT["value"])
+    print(f"hardware: {hardware()}; app says: {app.HARDWARE.description}")
+    defaults = (app.HARDWARE.strokes["value"], app.HARDWARE.default_size, 0, app.HARDWARE.time_limit["value"])
     print(f"defaults: {defaults[0]} strokes, {defaults[1]} px, time limit {defaults[3]} s")
     _, url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.LAUNCH_OPTIONS)
     peak = [rss_mb()]

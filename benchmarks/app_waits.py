@@ -22,6 +22,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import app  # noqa: E402
 from painter_helpers import chromium_page  # noqa: E402
+from space.examples import STYLE_EXAMPLES  # noqa: E402
+from space.runs import DOWNLOADS  # noqa: E402
 
 STATE = """() => {
     const paint = document.querySelector('#paint'), stop = document.querySelector('#stop');
@@ -50,7 +52,7 @@ def run(page, name, size):
     at_done, done = until(page, lambda s: s["status"].startswith("Done"))
     _, ready = until(page, lambda s: s["usable"] and not s["stop"])
     _, first_file = until(page, lambda s: s["files"] > 0)
-    _, all_files = until(page, lambda s: s["files"] == len(app.DOWNLOADS))
+    _, all_files = until(page, lambda s: s["files"] == len(DOWNLOADS))
     row = dict(run=name, size=size, estimate_s=estimate, real_s=round(done - clicked, 1),
                ratio=round((done - clicked) / estimate, 2), done_to_paint_usable_s=round(ready - done, 2),
                files_at_done=at_done["files"], done_to_first_file_s=round(first_file - done, 2),
@@ -75,12 +77,12 @@ def main(argv=None):
             for name in args.runs.split(","):
                 if name == "styled":
                     page.get_by_text("Style and detail", exact=True).click()
-                    page.locator("#style input[type=file]").set_input_files(app.STYLE_EXAMPLES[0])
+                    page.locator("#style input[type=file]").set_input_files(STYLE_EXAMPLES[0])
                     page.wait_for_selector("#style img")
-                rows.append(run(page, name, max(app.SIZES) if name == "512" else app.DEFAULT_SIZE))
+                rows.append(run(page, name, max(app.HARDWARE.sizes) if name == "512" else app.HARDWARE.default_size))
     finally:
         app.demo.close()
-    print(json.dumps({"machine": app.HARDWARE, "rows": rows}, indent=1))
+    print(json.dumps({"machine": app.HARDWARE.description, "rows": rows}, indent=1))
 
 
 if __name__ == "__main__":

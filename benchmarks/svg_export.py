@@ -11,12 +11,12 @@ compared with each other and with the PNG (mean absolute difference, /255).
 
 Also scored: MyPaint's re-render of the strokes at the painting's size (`render_with_mypaint`).
 `--figure` saves the first photo's PNG, librsvg's render of its SVG and the MyPaint re-render side
-by side (the README's picture).
+by side (the picture in docs/EXPORTS.md).
 
-Measured on a 2-core AMD EPYC, torch 2.14.1, 500 strokes at 384 px (README, "Exports"): see the
-README's table. Before this SVG (round-capped tubes of a width and opacity read off straight
-strokes), librsvg's render of astronaut scored 16.19 dB / distance 1.22 against the PNG's
-21.10 dB / 0.85.
+Measured on a 2-core AMD EPYC, torch 2.14.1, 500 strokes at 384 px: see the table in
+docs/EXPORTS.md, "Side by side". Before this SVG (round-capped tubes of a width and opacity read
+off straight strokes), librsvg's render of astronaut scored 16.19 dB / distance 1.22 against the
+PNG's 21.10 dB / 0.85.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import numpy as np
 from .controls import fit_cell
 
 MAX_LEVELS = 5
-CPU_WORK_SIZE = 256    # the 2-core CPU's working size, measured (README: strokes and sizes)
+CPU_WORK_SIZE = 256    # the 2-core CPU's working size, measured (docs/MEASURED.md, "Strokes and sizes")
 MAX_WORK_SIZE = 2048   # the painter's largest painting
 GPU_FINEST_CELL = 32   # on a GPU: work at the size where the finest cell's patch is the brush's own 64 px
 CPU_ROUND_FRACTION, GPU_ROUND_FRACTION = 0.75, 1.0

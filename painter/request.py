@@ -71,8 +71,9 @@ class Options:
     canvas: str = "neural"          # what a committed round is painted with: "neural", the neural brush
                                     # (its average stroke, smooth); "mypaint", MyPaint's brush itself, so
                                     # that the next rounds optimise against it and the painting is
-                                    # MyPaint's render of its strokes (painter/canvas.py; issue 33: with
-                                    # today's brushes it is further from the photo, README "Brushes")
+                                    # MyPaint's render of its strokes (painter/canvas.py; with today's
+                                    # brushes it is further from the photo: docs/BRUSHES.md, "The
+                                    # painting shown and MyPaint's")
 
 
 @dataclass

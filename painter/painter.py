@@ -201,10 +201,13 @@ class Painter:
         optimiser = RoundOptimiser(view.space, actions, run.options.lr, steps, run.options.lr_end)
         groups = split_groups(view.grid, picks.rows, picks.cols, self.device)
 
+        seen = {}  # the strokes as the last step saw them, for a preview without another pass of the brush
+
         def loss(a, real=None):
             alpha = view.brush(a)
             if real is not None:  # the loss sees MyPaint's stroke, the gradient comes through the neural brush
                 alpha = alpha + (real - alpha).detach()
+            seen.update(actions=a.detach(), alpha=alpha.detach())
             return view.loss(composite(canvas, view.grid, groups, alpha, a[:, COLOUR]))
 
         real_from = steps - run.options.mypaint_steps
@@ -216,8 +219,8 @@ class Painter:
             else:
                 run.loss = optimiser.step(loss)
             if run.frame_due():
-                yield run.preview(view, picks, optimiser.actions()) if run.options.previews else run.frame()
-            if stop() or run.budget.expired():  # keep the round as the last preview showed it
+                yield run.preview(view, picks, seen["actions"], seen["alpha"]) if run.options.previews else run.frame()
+            if stop() or run.budget.expired():  # keep the round as it stands
                 break
         run.budget.record(view.index, len(picks), view.grid.height * view.grid.width, optimiser.t,
                           time.perf_counter() - started)

@@ -158,10 +158,10 @@ class Endpoints:
             raise refused(error) from None
         for update in self.run(job, visitor):
             if update.files is None:
-                yield update, (update.canvas, update.status, None, None, None)
+                yield update, (update.shown, update.status, None, None, None)
                 continue
-            painting = Image.fromarray(update.canvas)
-            yield update, (painting, update.status, before_after(job, painting), update.files["mp4"],
+            yield update, (update.shown, update.status, before_after(job, Image.fromarray(update.canvas)),
+                           update.files["mp4"],
                            [update.files[k] for k in runs.DOWNLOADS])
 
     def _paint(self, photo, strokes: int = None, size: int = None, seed: int = 0, time_limit: float = None,
@@ -173,7 +173,7 @@ class Endpoints:
         for update in self.run(job):
             progress((update.painted, update.total), desc=update.status, unit="strokes")
             if update.files is None:
-                yield update.canvas, None, None, None, None, None, update.status
+                yield update.shown, None, None, None, None, None, update.status
             else:
                 files = update.files
                 yield (Image.fromarray(update.canvas), files["mypaint"], files["json"], files["svg"], files["mp4"],

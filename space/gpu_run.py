@@ -36,6 +36,7 @@ class Update:
     painting: Painting | None = None
     files: dict[str, str] | None = None
     finished: bool = False             # painted to its last stroke, not stopped
+    shown: str | None = None           # the canvas as a file for the page (runs.show): a JPEG while painting
 
 
 def use(painter, hardware: Hardware) -> None:

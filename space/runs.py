@@ -13,9 +13,11 @@ import re
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from painter import render_with_mypaint
 from painter.request import Request
@@ -27,6 +29,10 @@ RUN_FOLDER_AGE = 3600  # seconds, as `delete_cache` ages Gradio's copies
 STOP_DIR = Path(tempfile.gettempdir()) / "neural-painter-stop"
 STOPPED_BEFORE = "Stopped before it started."
 DOWNLOADS = ("png", "mypaint", "mp4", "gif", "json", "svg", "ora")  # the order the page lists them in
+# The canvases streamed while painting go to the page as JPEG files, written here: Gradio would encode each
+# as a PNG in the Space's process, ~38 ms a 384 px canvas against 0.5 ms, on the cores that paint
+# (benchmarks/app_speed.py). The finished painting is shown as its PNG file, lossless.
+FRAME_QUALITY = 90
 
 
 def stop_file(visitor) -> str:
@@ -77,21 +83,38 @@ def write_downloads(painting, out_dir):
                "mypaint": ("painting-mypaint-2x.png", lambda path: render_with_mypaint(
                    painting, 2 * max(painting.width, painting.height)).save(path)),
                "ora": ("painting.ora", painting.save_ora)}
-    for kind, (name, write) in writers.items():
-        write(out_dir / name)
-        yield kind, str(out_dir / name)
+    # Two at a time (the cores are free once the painting is done, and the writers spend much of their time
+    # outside Python: MyPaint, Pillow, ffmpeg), each yielded as soon as it is written: 1.2 s for the app's
+    # default painting against 1.6 s one after another (benchmarks/app_speed.py measures the whole run).
+    with ThreadPoolExecutor(2) as pool:
+        written = {pool.submit(write, out_dir / name): (kind, str(out_dir / name))
+                   for kind, (name, write) in writers.items()}
+        for future in as_completed(written):
+            future.result()
+            yield written[future]
+
+
+def show(update, out_dir, index: int):
+    """`update` with its canvas, if it has one, written for the page as `out_dir`/frame-`index`.jpg."""
+    if update.canvas is not None:
+        update.shown = str(Path(out_dir) / f"frame-{index:04d}.jpg")
+        Image.fromarray(update.canvas).save(update.shown, quality=FRAME_QUALITY)
+    return update
 
 
 def paint_into(request: Request, out_dir, stop_file=None):
-    """Paint on the device, then write the files: yields `gpu_run.Update`s, the last with the files and the
-    PNG's own pixels as its canvas."""
-    for update in gpu_run.paint_on_device(request, stop_file):
+    """Paint on the device, then write the files: yields `gpu_run.Update`s (each canvas also `show`n), the last
+    with the files, the PNG's own pixels as its canvas and the PNG as the file shown."""
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    for index, update in enumerate(gpu_run.paint_on_device(request, stop_file)):
         if update.painting is None:
-            yield update
+            yield show(update, out_dir, index)
             continue
-        yield gpu_run.Update(update.status + " · saving files…", update.painted, update.total, update.canvas)
+        yield show(gpu_run.Update(update.status + " · saving files…", update.painted, update.total, update.canvas),
+                   out_dir, index)
         update.files = dict(write_downloads(update.painting, out_dir))
         update.canvas = np.ascontiguousarray(np.asarray(update.painting.image))
+        update.shown = update.files["png"]
         yield update
 
 

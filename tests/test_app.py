@@ -326,7 +326,7 @@ def _brush_painting(tmp_path, monkeypatch, **brushes) -> dict:
     monkeypatch.setattr(runs, "RUNS_DIR", tmp_path / "runs")
     last = list(app.ENDPOINTS.paint_with_controls(PHOTO, app.HARDWARE.strokes["minimum"], 96, 2, app.HARDWARE.time_limit["minimum"], **brushes))[-1]
     painting, status, _, _, files = last
-    assert status.startswith("Done") and max(painting.size) == 96
+    assert status.startswith("Done") and max(Image.open(painting).size) == 96
     return json.loads(Path(next(f for f in files if f.endswith(".json"))).read_text())
 
 

@@ -30,6 +30,7 @@ import torch
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
+from .dabs import DabGuide
 from .mypaint import BRUSH as DRY_BRUSH
 from .stroke import (ACTION_SIZE, CELL_PX, COLOUR, CONTROL, CURVE_POINTS, END, END_PRESSURE, SIZE, START,
                      START_PRESSURE)
@@ -98,6 +99,8 @@ class BrushConfig:
     guide_channels: int = 3      # 3: distance (cell widths, brush radii) and place along the curve;
                                  # 5: also the pressure and the brush's speed at the nearest curve point
     mypaint: str = DRY_BRUSH     # the MyPaint brush (.myb name) it imitates, which re-renders its strokes
+    dabs: float = 0.0            # MyPaint's dabs per radius along the curve, behind the dab guide (0: none)
+    dab_scatter: tuple = (0.0, 0.0)  # the brush's offset_by_random at pressure 0, and its change to pressure 1
 
 
 class Brush(nn.Module, PyTorchModelHubMixin,
@@ -112,12 +115,14 @@ class Brush(nn.Module, PyTorchModelHubMixin,
     bfloat16 = False
 
     def __init__(self, hidden: int = 256, base: int = 16, channels=(32, 16), fourier: int = 6, guide: int = 24,
-                 guide_channels: int = 3, mypaint: str = DRY_BRUSH):
+                 guide_channels: int = 3, mypaint: str = DRY_BRUSH, dabs: float = 0.0, dab_scatter=(0.0, 0.0)):
         super().__init__()
         if guide_channels not in (3, 5):
             raise ValueError(f"guide_channels is 3 or 5, not {guide_channels}")
         self.config = BrushConfig(hidden=hidden, base=base, channels=tuple(channels), fourier=fourier, guide=guide,
-                                  guide_channels=guide_channels, mypaint=str(mypaint))
+                                  guide_channels=guide_channels, mypaint=str(mypaint), dabs=float(dabs),
+                                  dab_scatter=tuple(float(v) for v in dab_scatter))
+        self.dab_guide = DabGuide(self.config.dabs, self.config.dab_scatter) if dabs else None
         widths = list(self.config.channels)
         if base * 2 ** len(widths) != CELL_PX:
             raise ValueError(f"base {base} with {len(widths)} upsampling steps does not reach {CELL_PX} px")
@@ -158,6 +163,8 @@ class Brush(nn.Module, PyTorchModelHubMixin,
             if guide is not None:
                 x = torch.cat([x, guide], dim=1)
             x = self.out(self.mix(x))
+        if self.dab_guide is not None:
+            x = self.dab_guide(actions, x.float(), self.bfloat16)
         return x.float()
 
     def centre_line(self, actions: torch.Tensor) -> torch.Tensor:

@@ -155,3 +155,32 @@ def test_the_painter_runs_bfloat16_only_where_it_is_faster(monkeypatch):
     monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: True)
     assert bfloat16_is_faster("cpu") and Painter(objective="pixel").brush.bfloat16
     assert not Painter(objective="pixel", bfloat16=False).brush.bfloat16
+
+
+def test_the_dab_guide_finds_mypaints_dabs_and_starts_as_the_brush_it_is_added_to(tmp_path):
+    """The dabs MyPaint paints for a stroke at stream 0, its random scatter included, are where the guide puts
+    them; a brush with a new guide paints as the brush without one; the guide and its random pairs travel
+    with the weights."""
+    pytest.importorskip("painter.mypaint")
+    from painter.dabs import dab_settings, random_pairs
+    from painter.mypaint import record_dabs
+    from painter.stroke import Stroke
+
+    per_radius, scatter = dab_settings("classic/charcoal")
+    assert (per_radius, scatter) == (5.0, (1.6, -1.4))
+    plain = Brush(hidden=64, guide_channels=5, mypaint="classic/charcoal")
+    guided = Brush(hidden=64, guide_channels=5, mypaint="classic/charcoal", dabs=per_radius, dab_scatter=scatter)
+    guided.load_state_dict({**guided.state_dict(), **plain.state_dict()})
+    guided.dab_guide.table.copy_(random_pairs("classic/charcoal", scatter))
+    actions = torch.tensor([[0.7, 0.6, 0.45, 0.35, 0.8, 0.7, 0.2, 0.3, 0.4, 0.15, 0.2, 0.5],
+                            [0.3, 0.9, 0.6, 0.6, 0.2, 0.8, 0.5, 0.5, 0.5, 0.8, 0.1, 0.9]])
+    assert torch.allclose(guided.eval()(actions), plain.eval()(actions), atol=1e-6)
+    centres, _, painted = guided.dab_guide.centres(actions)
+    for action, found, mask in zip(actions, centres, painted):
+        real = record_dabs(Stroke.from_action(action.numpy()), brush="classic/charcoal")
+        n = min(len(real), int(mask.sum()))
+        assert n > 10 and (found[:n] - torch.from_numpy(real[:n, :2])).norm(dim=1).max() < 0.2
+    guided.save_pretrained(tmp_path)
+    loaded = Brush.load(tmp_path)
+    assert loaded.config.dabs == 5.0 and torch.equal(loaded.dab_guide.table, guided.dab_guide.table)
+    assert torch.equal(loaded(actions), guided.eval()(actions))

@@ -54,7 +54,7 @@ def test_module_imports_only_what_the_architecture_allows(module):
 
 def test_training_and_app_use_only_their_share_of_the_painter():
     for path in (ROOT / "training").glob("*.py"):
-        assert imports(path, relative=False) <= {"stroke", "brush", "mypaint", "svg", "vgg", "hub"}, path.name
+        assert imports(path, relative=False) <= {"stroke", "brush", "dabs", "mypaint", "svg", "vgg", "hub"}, path.name
     for path in PACKAGE.glob("*.py"):
         assert not any(n.startswith("training") or n == "app" for n in _absolute_imports(path)), path.name
 

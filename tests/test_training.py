@@ -183,6 +183,20 @@ def test_init_fine_tunes_a_trained_brush_and_can_grow_its_centre_line(trained, d
         Trainer(data, tmp_path / "other", TrainConfig(**{**cfg.__dict__, "hidden": 32}), progress=False)
 
 
+def test_init_can_add_the_dab_guide_and_starts_where_the_brush_was(trained, data, tmp_path):
+    """`--dab-guide 1 --init BRUSH`: the brush also sees MyPaint's dabs of the stroke (painter/dabs.py), their
+    random pairs read from the data's MyPaint brush; it starts as the trained brush and trains on."""
+    cfg = TrainConfig(**{**CFG.__dict__, "steps1": 4, "ckpt_every": 2, "init": str(trained.out / "brush"),
+                         "dab_guide": 1})
+    trainer = Trainer(data, tmp_path, cfg, progress=False)
+    before = Brush.load(trained.out / "brush")
+    actions = torch.rand(4, 12)
+    assert torch.allclose(trainer.generator.eval()(actions), before(actions), atol=1e-6)
+    trainer.run([1])
+    brush = Brush.load(tmp_path / "brush")
+    assert brush.config.dabs > 0 and brush.dab_guide.table.abs().sum() > 0
+
+
 def test_training_runs_unchanged_under_torchrun_on_two_processes(data, tmp_path):
     """DDP without code changes: two CPU processes (gloo) share the tiny run; only rank 0 writes."""
     root = Path(__file__).resolve().parents[1]

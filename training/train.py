@@ -39,6 +39,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from painter.brush import Brush
+from painter.dabs import dab_settings, random_pairs
 from painter.vgg import WEIGHTS_ENV, VGGFeatures, find_vgg_state_dict, hub_cache_path
 
 from .critic import Critic
@@ -71,6 +72,8 @@ class TrainConfig:
     fourier: int = 6
     guide: int = 24
     guide_channels: int = 3       # 5: the centre line also carries pressure and speed (painter/brush.py)
+    dab_guide: int = 0            # 1: the brush also sees the dabs MyPaint paints for the stroke, its random
+                                  # scatter included (painter/dabs.py); 0: none
     val: int = 2000               # held-out strokes (the last ones of the dataset)
     sample_every: int = 500
     ckpt_every: int = 250
@@ -85,7 +88,8 @@ class TrainConfig:
 
 TINY_STROKES = 512
 # a resumed run must keep these
-FIXED = ("hidden", "base", "channels", "fourier", "guide", "guide_channels", "feature", "val", "seed", "init")
+FIXED = ("hidden", "base", "channels", "fourier", "guide", "guide_channels", "dab_guide", "feature", "val", "seed",
+         "init")
 
 
 # ---------------------------------------------------------------------------------- losses
@@ -256,9 +260,14 @@ class Trainer:
         self.val_actions, self.val_alpha = torch.from_numpy(actions[-cfg.val:]), torch.from_numpy(alpha[-cfg.val:])
         self.batches = Batches(self.train_actions, self.train_alpha, cfg.batch, self.rt, cfg.seed)
         torch.manual_seed(cfg.seed)
+        mypaint = dataset_brush(data)
+        dabs, scatter = dab_settings(mypaint) if cfg.dab_guide else (0.0, (0.0, 0.0))
         self.generator = Brush(hidden=cfg.hidden, base=cfg.base, channels=cfg.channels, fourier=cfg.fourier,
-                               guide=cfg.guide, guide_channels=cfg.guide_channels,
-                               mypaint=dataset_brush(data)).to(self.rt.device)
+                               guide=cfg.guide, guide_channels=cfg.guide_channels, mypaint=mypaint, dabs=dabs,
+                               dab_scatter=scatter)
+        if cfg.dab_guide:  # MyPaint's own random pair of each dab, read once from its dabs
+            self.generator.dab_guide.table.copy_(random_pairs(mypaint, scatter))
+        self.generator.to(self.rt.device)
         if cfg.init:
             self.start_from(cfg.init)
         self.critic = Critic(cfg.critic_width).to(self.rt.device)
@@ -273,9 +282,10 @@ class Trainer:
     def start_from(self, source: str):
         """The generator's weights from a trained brush of the same sizes.
 
-        A brush with 3 centre-line channels can start one with 5: the new channels' weights start
-        at zero, so the generator begins exactly where the trained brush was. The trained brush may
-        imitate another MyPaint brush: a new brush can start from the dry brush's strokes.
+        A brush with 3 centre-line channels can start one with 5, and a brush without the dab guide one
+        with it: the new weights that read them start at zero, so the generator begins exactly where the
+        trained brush was. The trained brush may imitate another MyPaint brush: a new brush can start
+        from the dry brush's strokes.
         """
         try:
             trained = Brush.from_pretrained(source, strict=True)
@@ -284,7 +294,8 @@ class Trainer:
         generator = unwrap(self.generator)
         old, new = asdict(trained.config), asdict(generator.config)
         grows = old["guide_channels"] <= new["guide_channels"]
-        if {**old, "guide_channels": 0, "mypaint": ""} != {**new, "guide_channels": 0, "mypaint": ""} or not grows:
+        free = {"guide_channels": 0, "mypaint": "", "dabs": 0.0, "dab_scatter": ()}
+        if {**old, **free} != {**new, **free} or not grows:
             raise ValueError(f"--init {source} is a brush of other sizes ({old}); "
                              "give the same --hidden, --base, --fourier and --guide")
         state = generator.state_dict()

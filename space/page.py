@@ -90,11 +90,9 @@ def build_demo(inputs: PageInputs, endpoints: Endpoints, examples: Examples, swa
             with gr.Column(scale=1, min_width=320):
                 photo = gr.Image(label="Photo", type="filepath", sources=["upload", "clipboard", "webcam"],
                                  height=320, elem_id="photo")
-                gr.Examples(EXAMPLES, inputs=[photo], outputs=[canvas, status, comparison, timelapse, files],
-                            fn=examples.paint_example, cache_examples=False, run_on_click=True,
-                            label=f"Or pick an example: the first click paints it live with the defaults (about "
-                                  f"{examples.seconds(inputs):.0f} s here), a later click shows it at once",
-                            example_labels=EXAMPLE_LABELS)
+                picked = gr.Examples(EXAMPLES, inputs=[photo], label=f"Or pick an example: the first click paints it "
+                                     f"live with the defaults (about {examples.seconds(inputs):.0f} s here), a later "
+                                     "click shows it at once", example_labels=EXAMPLE_LABELS)
                 strokes = gr.Slider(label="Strokes", info="More strokes: finer detail, longer run.",
                                     elem_id="strokes", **hardware.strokes)
                 size = gr.Radio(list(hardware.sizes), value=hardware.default_size, label="Size (long side, pixels)",
@@ -154,6 +152,16 @@ def build_demo(inputs: PageInputs, endpoints: Endpoints, examples: Examples, swa
                         api_visibility="private")
         painted.then(page_files, finished, [timelapse, files], concurrency_id="files", trigger_mode="multiple",
                      show_progress="hidden", api_visibility="private")
+        # A click on an example loads it, then paints it as Paint does: Paint locked and Stop shown meanwhile,
+        # in the painter's queue, so that no Paint runs beside it or lands its results over the example's.
+        example = picked.load_input_event.then(lambda: (gr.update(interactive=False, value="Painting…"),
+                                                        gr.update(visible=True)),
+                                               None, [paint_btn, stop_btn], queue=False, api_visibility="private")
+        example = example.then(examples.paint_example, photo, outputs, concurrency_id="painter",
+                               show_progress="minimal", api_visibility="private")
+        for after in (example.then, example.failure):  # (Gradio runs no .then after an error)
+            after(lambda: (paint_ready(), gr.update(visible=False)), None, [paint_btn, stop_btn], queue=False,
+                  api_visibility="private")
         # `/paint` takes every control (for gradio_client, and the MCP tool `paint_with_controls`); the hidden
         # `/paint_photo` below is the simple MCP tool `paint` (an MCP tool is named by its function).
         gr.Button(visible=False).click(endpoints.paint_with_controls, inputs_, outputs, validator=inputs.validate,

@@ -137,6 +137,9 @@ def test_each_example_paints_live_then_shows_from_the_cache(monkeypatch):
                 for label in ("Astronaut", "Cat", "Coffee"):
                     before = _canvas_src(page)
                     page.get_by_text(label, exact=True).first.click()
+                    if not cached:  # painting: Paint locked (a click cannot start a run over the example's), Stop shown
+                        _wait(page, lambda: page.locator("#paint").is_disabled() and page.locator("#stop").is_visible(),
+                              CLICK_TO_PAINTING, f"Paint locked while {label} paints")
                     seconds = _wait(page, lambda: _canvas_src(page) not in ("", before), CLICK_TO_PAINTING,
                                     f"a painting after clicking {label} ({'cached' if cached else 'cold'})")
                     measured.append((label, cached, round(seconds, 2)))
@@ -146,6 +149,8 @@ def test_each_example_paints_live_then_shows_from_the_cache(monkeypatch):
                     _wait(page, lambda: page.locator("#timelapse video").count() > 0
                           and page.locator("#files a, #files .file-preview").count() > 0,
                           CLICK_TO_PAINTING if cached else 15, f"{label}'s timelapse and files")
+                    _wait(page, lambda: not page.locator("#paint").is_disabled() and not page.locator("#stop").is_visible(),
+                          CLICK_TO_PAINTING, f"Paint usable again after {label}")
                     if not cached:
                         assert status.input_value().startswith(f"Done: {app.HARDWARE.strokes['minimum']} / ")
             page.screenshot(path=str(SHOTS / "app_example_cached.png"), full_page=True)

@@ -82,6 +82,10 @@ def paint_ready():
     return gr.update(interactive=True, value="Paint")  # (a fresh update each time: Gradio consumes them)
 
 
+def paint_locked():
+    return gr.update(interactive=False, value="Painting…")
+
+
 def page_refuse(job):
     """Ends the chain of a refused Paint click with Gradio's error, its sentence (queued: Gradio shows no error
     of an event outside the queue)."""
@@ -194,7 +198,7 @@ class Endpoints:
             job = self.inputs.controls_request(*controls)
         except PainterError as error:
             return paint_ready(), gr.update(visible=False), gr.skip(), str(error), str(error), gr.skip(), gr.skip()
-        return (gr.update(interactive=False, value="Painting…"), gr.update(visible=True), gr.update(visible=False),
+        return (paint_locked(), gr.update(visible=True), gr.update(visible=False),
                 gpu_run.announce(job), job, None, None)  # (the last run's timelapse and files go: this run's follow)
 
     def page_paint(self, job: Request, visitor: gr.Request = None):
@@ -207,9 +211,9 @@ class Endpoints:
             return
         out_dir, stop_file = started
         try:
-            for update in gpu_run.paint_on_device(job, stop_file):
+            for update in runs.paint_into(job, out_dir, stop_file, files=False):
                 if update.painting is None:
-                    yield update.canvas, update.status, gr.skip(), None
+                    yield update.shown, update.status, gr.skip(), None
                 else:
                     image = update.painting.image
                     yield image, update.status, before_after(job, image), (update.painting, out_dir)

@@ -51,9 +51,11 @@ def estimate_seconds(side: int, aspect: float, strokes: int, options, device, st
 # + `pixel_step` P + `step_overhead` as for the GPU; a style loss adds `style_step` a step (VGG16's
 # Gram matrices at Options.style_side); `run_overhead` is a run's start and end (targets, plan, last
 # frame); `render_px` a painting px's share of painting the strokes at full size and of the frames.
-# Fitted in Chromium, the machine shared (load 2.5 to 4): the defaults (600 strokes, 384 px) 26.2 s against
-# 30 estimated, at 512 px 26.6 against 31, with a style 35.3 against 38 (its time limit ends it).
-CPU_STEP_COST = dict(stroke_step=1.7e-3, pixel_step=8.4e-7, step_overhead=3.4e-2)
+# Fitted in Chromium on the same 2 cores (benchmarks/app_waits.py, Intel Xeon): the defaults (600 strokes,
+# 384 px) 17.4 s against 18.6 estimated, at 512 px 16.5 against 19.7, with a style 28.4 against 38 (its time
+# limit ends it). (Before the page streamed its canvases as JPEG files the same runs took 21 to 26 s, and
+# the step costs were 1.7 times these.)
+CPU_STEP_COST = dict(stroke_step=1.0e-3, pixel_step=5.0e-7, step_overhead=2.0e-2)
 CPU_RUN_COST = dict(style_step=0.27, run_overhead=1.0, render_px=1.0e-5)
 GPU_RUN_COST = dict(style_step=2e-3, run_overhead=0.5, render_px=0.0)
 

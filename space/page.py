@@ -12,7 +12,7 @@ from painter.errors import PainterError
 from painter.request import MAX_PALETTE, MAX_SEED, MAX_STYLE_STRENGTH
 
 from . import runs
-from .endpoints import Endpoints, page_files, page_ready, page_refuse, paint_ready
+from .endpoints import Endpoints, page_files, page_ready, page_refuse, paint_locked, paint_ready
 from .examples import EXAMPLE_LABELS, EXAMPLES, STYLE_EXAMPLES, Examples
 from .inputs import LEVELS, MAX_LENGTH, MAX_RADIUS, MAX_UPLOAD_MB, PageInputs, check_photo
 
@@ -154,9 +154,8 @@ def build_demo(inputs: PageInputs, endpoints: Endpoints, examples: Examples, swa
                      show_progress="hidden", api_visibility="private")
         # A click on an example loads it, then paints it as Paint does: Paint locked and Stop shown meanwhile,
         # in the painter's queue, so that no Paint runs beside it or lands its results over the example's.
-        example = picked.load_input_event.then(lambda: (gr.update(interactive=False, value="Painting…"),
-                                                        gr.update(visible=True)),
-                                               None, [paint_btn, stop_btn], queue=False, api_visibility="private")
+        example = picked.load_input_event.then(lambda: (paint_locked(), gr.update(visible=True)), None,
+                                               [paint_btn, stop_btn], queue=False, api_visibility="private")
         example = example.then(examples.paint_example, photo, outputs, concurrency_id="painter",
                                show_progress="minimal", api_visibility="private")
         for after in (example.then, example.failure):  # (Gradio runs no .then after an error)

@@ -102,14 +102,19 @@ def show(update, out_dir, index: int):
     return update
 
 
-def paint_into(request: Request, out_dir, stop_file=None):
+def paint_into(request: Request, out_dir, stop_file=None, files: bool = True):
     """Paint on the device, then write the files: yields `gpu_run.Update`s (each canvas also `show`n), the last
-    with the files, the PNG's own pixels as its canvas and the PNG as the file shown."""
+    with the files, the PNG's own pixels as its canvas and the PNG as the file shown. Without `files`, the last
+    update carries the painting and nothing is written after it (the page writes the files in an event of
+    their own: `write_downloads`)."""
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     for index, update in enumerate(gpu_run.paint_on_device(request, stop_file)):
         if update.painting is None:
             yield show(update, out_dir, index)
             continue
+        if not files:
+            yield update
+            return
         yield show(gpu_run.Update(update.status + " · saving files…", update.painted, update.total, update.canvas),
                    out_dir, index)
         update.files = dict(write_downloads(update.painting, out_dir))

@@ -1,21 +1,19 @@
-"""Where MyPaint puts each dab of a stroke at stream 0, predicted without MyPaint: a model for a brush that paints
-MyPaint's own stroke, grain included, rather than its average.
+"""Where MyPaint puts each dab of a stroke at stream 0, as the brush's dab guide predicts it without MyPaint.
 
     python benchmarks/dab_positions.py [--brushes classic/charcoal ...] [--strokes 200]
 
 A fresh libmypaint brush always draws the same random numbers, so dab k of every stroke gets the same
-random offset direction. The model, from the brush's .myb settings and one reference stroke:
+random offset direction. The guide (`painter/dabs.py` `DabGuide.centres`, from the brush's .myb settings
+and one reference stroke) places dab k where the stroke's length along its curve, in brush radii, reaches
+(k + 1) / dabs per radius, and moves it by g_k x `offset_by_random`(pressure) x radius, g_k a fixed pair
+of numbers per index (`random_pairs`).
 
-- the dabs' own path: MyPaint places dab k where the stroke's length along its curve, in brush radii,
-  reaches (k + 1) / dabs per radius (`dabs_per_actual_radius` + `dabs_per_basic_radius`);
-- the scatter: dab k moves by g_k x `offset_by_random`(pressure) x radius, with g_k, a fixed pair of
-  numbers per index, read once from a long straight reference stroke at one pressure
-  (`painter.mypaint.record_dabs` with and without scatter).
-
-For random actions (the training distribution) it prints, per brush, how far the predicted dabs lie from
-the dabs MyPaint records (px in the brush's 64 px cell): the path alone against MyPaint without scatter, the
-scatter given MyPaint's path, and the dab counts that differ. The brushes whose dabs also follow time
-(`dabs_per_second`) or speed (the radius's `speed` inputs) are outside the path model, and say so.
+For random actions (the training distribution) it prints, per brush, how far the guide's dabs lie from
+the dabs MyPaint records (`painter.mypaint.record_dabs`; px in the brush's 64 px cell): its path (the
+guide without its random pairs) against MyPaint's dabs without scatter; its scatter (what the random
+pairs add) on MyPaint's own path, against MyPaint's dabs with scatter; and the strokes whose dab count
+differs. The brushes whose dabs also follow time (`dabs_per_second`) or speed (the radius's `speed`
+inputs) are outside the path model, and say so.
 """
 
 from __future__ import annotations
@@ -33,57 +31,37 @@ import painter  # noqa: E402
 
 painter.setup()
 
+import torch  # noqa: E402
+
+from painter.dabs import DabGuide, dab_settings, random_pairs  # noqa: E402
 from painter.mypaint import brush_definition, record_dabs  # noqa: E402
 from painter.stroke import Stroke  # noqa: E402
 
 
-def setting(settings: dict, name: str, pressure):
-    """A .myb setting at `pressure`: its base value plus its pressure mapping (piecewise linear)."""
-    entry = settings.get(name, {"base_value": 0.0, "inputs": {}})
-    value = np.full_like(np.asarray(pressure, dtype=float), entry["base_value"])
-    points = entry["inputs"].get("pressure")
-    if points:
-        xs, ys = zip(*points)
-        value = value + np.interp(pressure, xs, ys)
-    return value
-
-
-def dab_path(stroke: Stroke, per_radius: float) -> np.ndarray:
-    """(K, 2) dab centres without scatter: evenly spaced along the curve at `per_radius` dabs a radius."""
-    points = stroke.points()
-    count = np.concatenate([[0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))]) / stroke.radius * per_radius
-    k = np.arange(1, int(count[-1]) + 1, dtype=float)
-    return np.stack([np.interp(k, count, points[:, 0]), np.interp(k, count, points[:, 1])], 1)
-
-
 def measure(brush: str, strokes: int, seed: int) -> dict:
     settings = json.loads(brush_definition(brush))["settings"]
-    per_radius = sum(settings.get(n, {"base_value": 0.0})["base_value"]
-                     for n in ("dabs_per_actual_radius", "dabs_per_basic_radius"))
     outside = [n for n in ("dabs_per_second",) if settings.get(n, {"base_value": 0})["base_value"]]
     outside += [f"radius by {i}" for i in settings["radius_logarithmic"]["inputs"]]
-    reference = Stroke((2, 32), (300, 32), (600, 32), 2.0, (0.5, 0.5), (0, 0, 0))
-    amp = float(setting(settings, "offset_by_random", 0.5))
-    scattered, plain = record_dabs(reference, brush=brush), record_dabs(reference, brush=brush, scatter=False)
-    n = min(len(scattered), len(plain))
-    table = (scattered[:n, :2] - plain[:n, :2]) / (amp * plain[:n, 2:3]) if amp else np.zeros((n, 2))
-    rng = np.random.default_rng(seed)
+    guide = DabGuide(*dab_settings(brush))
+    actions = torch.from_numpy(np.random.default_rng(seed).random((strokes, 12)).astype(np.float32))
+    with torch.no_grad():
+        path, _, painted = guide.centres(actions)
+        guide.table.copy_(random_pairs(brush, guide.scatter))
+        offsets = guide.centres(actions)[0] - path
     path_error, scatter_error, counts = [], [], []
-    for _ in range(strokes):
-        stroke = Stroke.from_action(rng.random(12))
+    for action, on_path, offset, mask in zip(actions.numpy(), path.numpy(), offsets.numpy(), painted.numpy()):
+        stroke = Stroke.from_action(action)
         real, without = record_dabs(stroke, brush=brush), record_dabs(stroke, brush=brush, scatter=False)
-        model = dab_path(stroke, per_radius)
-        counts.append(len(model) - len(without))
-        m = min(len(model), len(without))
-        path_error.append(np.linalg.norm(model[:m] - without[:m, :2], axis=1))
-        m = min(len(real), len(without), n)
-        nearest = ((without[:m, None, :2] - stroke.points()[None]) ** 2).sum(-1).argmin(1)
-        offset = table[:m] * (setting(settings, "offset_by_random", stroke.pressures()[nearest]) * without[:m, 2])[:, None]
-        scatter_error.append(np.linalg.norm(without[:m, :2] + offset - real[:m, :2], axis=1))
-    path, scatter = np.concatenate(path_error), np.concatenate(scatter_error)
-    return dict(brush=brush, dabs=len(scatter), outside=outside,
-                path_px=(float(np.median(path)), float(np.percentile(path, 95))),
-                scatter_px=(float(np.median(scatter)), float(np.percentile(scatter, 95))),
+        model = int(mask.sum())
+        counts.append(model - len(without))
+        m = min(model, len(without))
+        path_error.append(np.linalg.norm(on_path[:m] - without[:m, :2], axis=1))
+        m = min(m, len(real))
+        scatter_error.append(np.linalg.norm(without[:m, :2] + offset[:m] - real[:m, :2], axis=1))
+    path_px, scatter_px = np.concatenate(path_error), np.concatenate(scatter_error)
+    return dict(brush=brush, dabs=len(scatter_px), outside=outside,
+                path_px=(float(np.median(path_px)), float(np.percentile(path_px, 95))),
+                scatter_px=(float(np.median(scatter_px)), float(np.percentile(scatter_px, 95))),
                 count_differs=float(np.mean(np.asarray(counts) != 0)), count_range=(int(min(counts)), int(max(counts))))
 
 

@@ -33,7 +33,7 @@ from torch import nn
 from .dabs import DabGuide
 from .mypaint import BRUSH as DRY_BRUSH
 from .stroke import (ACTION_SIZE, CELL_PX, COLOUR, CONTROL, CURVE_POINTS, END, END_PRESSURE, SIZE, START,
-                     START_PRESSURE)
+                     START_PRESSURE, bezier_points)
 
 SHAPE_INDICES = [i for i in range(ACTION_SIZE) if i not in range(COLOUR.start, COLOUR.stop)]
 # From the repository (the Space, the tests): checkpoints/brushes beside the package. Installed
@@ -178,9 +178,8 @@ class Brush(nn.Module, PyTorchModelHubMixin,
         slowly, so the transposed convolutions get the centre line and learn the brush around it.
         """
         start, control, end = actions[:, START], actions[:, CONTROL], actions[:, END]
-        bend = 2 * control - (start + end) / 2            # the Bezier control point (curve passes `control` at t=0.5)
         t = self.t                                         # (K, 1)
-        points = ((1 - t) ** 2 * start[:, None] + 2 * (1 - t) * t * bend[:, None] + t ** 2 * end[:, None])  # (N, K, 2)
+        points, bend = bezier_points(start, control, end, t)  # (N, K, 2) and the Bezier control point
         grid = self.grid.reshape(-1, 2)                                           # (P, 2)
         d2 = (grid.pow(2).sum(-1)[None, :, None] - 2 * grid @ points.transpose(1, 2)
               + points.pow(2).sum(-1)[:, None, :])                                # (N, P, K)

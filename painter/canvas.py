@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .mypaint import Canvas
+from .mypaint import Canvas, cell_coverage
 from .render import for_mypaint, mypaint_image
 from .stroke import CELL_PX, Stroke, cell_scale
 
@@ -93,20 +93,9 @@ class PaintedCanvas:
             layer.close()
 
 
-class StrokePatches:
-    """MyPaint's stroke for each action in the brush's own 64 px cell, stream 0, a fresh brush each:
+def mypaint_coverage(actions: torch.Tensor, brush: str) -> torch.Tensor:
+    """(N, 1, 64, 64): MyPaint's stroke for each action in the brush's own cell, stream 0 (a fresh brush each):
     the coverage the neural brush stands in for, to show the optimiser what MyPaint really paints."""
-
-    def __init__(self):
-        self.canvases: dict[str, Canvas] = {}
-
-    def coverage(self, actions: torch.Tensor, brush: str) -> torch.Tensor:
-        canvas = self.canvases.get(brush)
-        if canvas is None:
-            canvas = self.canvases[brush] = Canvas(CELL_PX, CELL_PX, brush)
-        out = np.empty((len(actions), 1, CELL_PX, CELL_PX), np.float32)
-        for i, action in enumerate(actions.float().cpu().numpy()):
-            canvas.clear()
-            canvas.draw(Stroke.from_action(action))
-            out[i, 0] = canvas.alpha()
-        return torch.from_numpy(out).to(actions.device)
+    strokes = [Stroke.from_action(action) for action in actions.float().cpu().numpy()]
+    out = np.stack([cell_coverage(stroke, brush) for stroke in strokes]) if strokes else np.zeros((0, CELL_PX, CELL_PX))
+    return torch.from_numpy(out.astype(np.float32))[:, None].to(actions.device)

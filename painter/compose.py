@@ -134,6 +134,19 @@ def composite(canvas: torch.Tensor, grid: Grid, groups, alpha: torch.Tensor, col
     return canvas
 
 
+def stroke_layer(grid: Grid, groups, alpha: torch.Tensor, colour: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The strokes as one layer, group by group in painting order, as `composite` lays them: its premultiplied
+    colour (1, 3, H, W) and the share of whatever lies beneath that still shows through (1, 1, H, W), so that
+    `premultiplied + uncovered * canvas` is the strokes over any canvas of the grid's size (or that layer
+    enlarged, over a larger one)."""
+    premultiplied = alpha.new_zeros((1, 3, grid.height, grid.width))
+    uncovered = alpha.new_ones((1, 1, grid.height, grid.width))
+    for group, index, cells in groups:
+        a, p = layer_maps(grid, group, cells, alpha[index], colour[index])
+        premultiplied, uncovered = over(premultiplied, a, p), (1 - a) * uncovered
+    return premultiplied, uncovered
+
+
 @torch.no_grad()
 def stamp_patches(canvas: torch.Tensor, alpha: torch.Tensor, colour: torch.Tensor, origins: np.ndarray,
                   side: float) -> torch.Tensor:

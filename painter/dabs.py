@@ -19,7 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .stroke import CELL_PX, CONTROL, CURVE_POINTS, END, END_PRESSURE, MAX_PRESSURE, SIZE, START, START_PRESSURE
+from .stroke import (CELL_PX, CONTROL, CURVE_POINTS, END, END_PRESSURE, MAX_PRESSURE, SIZE, START, START_PRESSURE,
+                     Stroke, bezier_points)
 
 TABLE_SIZE = 640            # dabs with their own random pair; a longer stroke's later dabs get none
 BLUR_PX = (0.7, 1.4, 2.8)   # the splatted dabs blurred at these widths (the brush's radii are 1 to 7.4 px)
@@ -44,7 +45,6 @@ def random_pairs(mypaint: str, scatter: tuple[float, float]) -> torch.Tensor:
     """(TABLE_SIZE, 2): the random pair g_k of each dab k, read from MyPaint's own dabs of a long straight
     stroke at one pressure, with and without the scatter."""
     from .mypaint import record_dabs
-    from .stroke import Stroke
 
     pressure = 0.5
     reference = Stroke((2.0, 32.0), (600.0, 32.0), (1200.0, 32.0), 1.0, (pressure, pressure), (0.0, 0.0, 0.0))
@@ -78,10 +78,7 @@ class DabGuide(nn.Module):
     def centres(self, actions: torch.Tensor):
         """(N, K, 2) dab centres in cell px, (N, K) pressures and (N, K) 1 for a dab MyPaint paints, else 0."""
         n = len(actions)
-        start, control, end = (actions[:, part] * CELL_PX for part in (START, CONTROL, END))
-        bend = 2 * control - (start + end) / 2
-        t = self.t
-        points = (1 - t) ** 2 * start[:, None] + 2 * (1 - t) * t * bend[:, None] + t ** 2 * end[:, None]
+        points, _ = bezier_points(*(actions[:, part] * CELL_PX for part in (START, CONTROL, END)), self.t)
         radius = torch.exp(2 * actions[:, SIZE:SIZE + 1])
         steps = (points[:, 1:] - points[:, :-1]).pow(2).sum(-1).add(1e-9).sqrt()
         count = torch.cat([steps.new_zeros(n, 1), steps.cumsum(1)], 1) / radius * self.per_radius

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .stroke import CURVE_POINTS, Stroke
+from .stroke import CELL_PX, CURVE_POINTS, Stroke
 
 LIBRARY = "libmypaint-1.5.so.1"  # libmypaint 1.6 as Debian ships it in libmypaint-1.5-1
 BRUSH = "classic/dry_brush"
@@ -331,3 +331,18 @@ def record_dabs(stroke: Stroke, stream: int = 0, scatter: bool = True, brush: st
     finally:
         lib.mypaint_brush_unref(handle)
     return np.array(dabs, dtype=np.float32).reshape(-1, 4)
+
+
+_cells: dict[str, Canvas] = {}  # one per brush and process: allocating a surface costs more than a stroke
+
+
+def cell_coverage(stroke: Stroke, brush: str = BRUSH, stream: int = 0) -> np.ndarray:
+    """(64, 64) float32 coverage in [0, 1] of `stroke` (in the brush's own 64 px cell: `Stroke.from_action`)
+    painted by the MyPaint brush `brush` from random stream `stream` (see `Canvas.draw`; 0: MyPaint's plain
+    render), read from MyPaint's alpha channel."""
+    canvas = _cells.get(brush)
+    if canvas is None:
+        canvas = _cells[brush] = Canvas(CELL_PX, CELL_PX, brush)
+    canvas.clear()
+    canvas.draw(stroke, stream=stream)
+    return canvas.alpha()

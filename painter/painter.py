@@ -29,6 +29,7 @@ from typing import Callable, Iterator
 import torch
 
 from .brush import Brush, bfloat16_is_faster
+from .canvas import mypaint_coverage
 from .compose import composite, split_groups
 from .errors import PainterError
 from .objective import Objective, auto_uses_features, make_objective
@@ -214,7 +215,7 @@ class Painter:
         started = time.perf_counter()
         for step in range(steps):
             if step >= real_from:
-                real = run.patches.coverage(optimiser.actions(), view.brush.config.mypaint)
+                real = mypaint_coverage(optimiser.actions(), view.brush.config.mypaint)
                 run.loss = optimiser.step(functools.partial(loss, real=real))
             else:
                 run.loss = optimiser.step(loss)

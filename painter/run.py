@@ -17,8 +17,8 @@ import torch
 import torch.nn.functional as F
 
 from .brush import Brush
-from .canvas import PaintedCanvas, StrokePatches
-from .compose import Grid, composite, split_groups, stamp_patches
+from .canvas import PaintedCanvas
+from .compose import Grid, composite, split_groups, stamp_patches, stroke_layer
 from .controls import ActionSpace, cell_range, palette_colours, parse_background
 from .objective import Objective, StyledObjective
 from .painting import Painting, StrokeRecord
@@ -122,7 +122,6 @@ class Run:
         else:
             self.canvas = self.background.view(1, 3, 1, 1).expand(1, 3, *self.work_shape).clone()
             self.out = self.background.view(1, 3, 1, 1).expand(1, 3, self.height, self.width).clone()
-        self.patches = StrokePatches()  # MyPaint's strokes for Options.mypaint_steps
         self.records: list[StrokeRecord] = []
         self.stroke_levels: list[int] = []  # the index in `levels` of each record's level
         self.snapshots: list[tuple[int, np.ndarray]] = []
@@ -201,9 +200,7 @@ class Run:
         tenth of its time at 4 frames a second (benchmarks/app_speed.py)."""
         with torch.no_grad():
             groups = split_groups(view.work_grid, picks.rows, picks.cols, self.device)
-            colour = actions[:, COLOUR]
-            premultiplied = composite(torch.zeros_like(self.canvas), view.work_grid, groups, alpha, colour)
-            uncovered = composite(torch.ones_like(self.canvas), view.work_grid, groups, alpha, torch.zeros_like(colour))
+            premultiplied, uncovered = stroke_layer(view.work_grid, groups, alpha, actions[:, COLOUR])
             if premultiplied.shape[-2:] != self.out.shape[-2:]:
                 premultiplied, uncovered = (F.interpolate(x, size=self.out.shape[-2:], mode="bilinear", align_corners=False)
                                             for x in (premultiplied, uncovered))

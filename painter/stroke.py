@@ -98,3 +98,11 @@ def cell_scale(cell: float, factor: float = 1.0) -> float:
     """Px of a render `factor` times a painting's size per px of the brush's 64 px cell, for a stroke
     of a level whose cells are `cell` canvas px (its patch, twice the cell, holds the brush's cell)."""
     return 2.0 * cell * factor / CELL_PX
+
+
+def bezier_points(start, control, end, t):
+    """Points (N, K, 2) at `t` (K, 1) along the quadratic Bezier of each of N strokes, from `start` (N, 2)
+    through `control` (at t = 0.5) to `end`, and its control point (N, 2): for torch tensors (the brush's
+    centre line, its dab guide) as for numpy arrays."""
+    bend = 2 * control - (start + end) / 2
+    return (1 - t) ** 2 * start[:, None] + 2 * (1 - t) * t * bend[:, None] + t ** 2 * end[:, None], bend

@@ -57,16 +57,18 @@ def estimate(request: Request) -> float:
     return run_seconds(request, _space["hardware"].device)
 
 
-def announce(request: Request) -> str:
-    """The status before a run starts: how long it will take, and what it optimises."""
+def announce(request: Request, seconds: float | None = None) -> str:
+    """The status before a run starts: how long it will take (`seconds`, else `estimate`), and what it optimises."""
     width, height = request.image.size
-    return (f"Starting: about {estimate(request):.0f} s for {request.strokes} strokes at {width}x{height} px · "
+    seconds = estimate(request) if seconds is None else seconds
+    return (f"Starting: about {seconds:.0f} s for {request.strokes} strokes at {width}x{height} px · "
             f"optimising {optimised(request)} · {_space['hardware'].description}…")
 
 
-def status(frame, request: Request, stopped=False) -> str:
+def status(frame, request: Request, seconds: float, stopped=False) -> str:
+    """The status of a run under way (`seconds`: its estimate), done, or stopped."""
     state = "Stopped" if stopped else ("Done" if frame.done else "Painting")
-    of = "" if frame.done or stopped else f" of about {estimate(request):.0f} s"
+    of = "" if frame.done or stopped else f" of about {seconds:.0f} s"
     return (f"{state}: {frame.strokes_painted} / {frame.total_strokes} strokes, {frame.elapsed:.1f} s{of} · "
             f"optimising {optimised(request)} · {_space['hardware'].description}")
 
@@ -80,17 +82,18 @@ def duration(request: Request, *args, **kwargs) -> int:
 @spaces.GPU(duration=duration)
 def paint_on_device(request: Request, stop_file: str | None = None):
     """The painting generator: `request` from `PageInputs.request`; the run stops once `stop_file` exists
-    (a path: it pickles, and Stop makes it from the main process). Yields `Update`s: the announcement, then the canvas as it is painted,
-    last the whole `Painting` (strokes, image, snapshots: it pickles too). The files are written after,
-    off the GPU."""
-    yield Update(announce(request), 0, request.strokes)
+    (a path: it pickles, and Stop makes it from the main process). Yields `Update`s: the announcement, then the
+    canvas as it is painted, last the whole `Painting` (strokes, image, snapshots: it pickles too). The files
+    are written after, off the GPU."""
+    seconds = estimate(request)  # (once: the plan it prices does not change while it paints)
+    yield Update(announce(request, seconds), 0, request.strokes)
     last = None
     stop = lambda: bool(stop_file) and os.path.exists(stop_file)  # noqa: E731
     try:
         for frame in _space["painter"].run(request, stop=stop):
             last = frame
             if not frame.done:
-                yield Update(status(frame, request), frame.strokes_painted, frame.total_strokes,
+                yield Update(status(frame, request, seconds), frame.strokes_painted, frame.total_strokes,
                              np.ascontiguousarray(frame.canvas))
     except PainterError as error:
         # Raised here, in the process ZeroGPU lends the GPU to: only a gr.Error crosses back as itself
@@ -99,5 +102,5 @@ def paint_on_device(request: Request, stop_file: str | None = None):
 
         raise gr.Error(str(error), print_exception=False) from None
     stopped = stop()  # stopped or not, the last update carries a whole painting of the strokes so far
-    yield Update(status(last, request, stopped=stopped), last.strokes_painted, last.total_strokes,
+    yield Update(status(last, request, seconds, stopped=stopped), last.strokes_painted, last.total_strokes,
                  np.ascontiguousarray(last.canvas), last.painting, finished=not stopped)

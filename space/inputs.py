@@ -29,8 +29,9 @@ LEVELS = ("coarse", "middle", "fine")  # the per-level brush choices, coarse to 
 GUIDANCE = ("style", "style_strength", "colour_transfer", "detail", "min_radius", "max_radius", "low_pressure",
             "high_pressure", "background", "background_colour", "palette", "min_length", "max_length")
 BRUSH_INPUTS = ("brush", "coarse_brush", "middle_brush", "fine_brush")
-RANGE_PARTNERS = {"min_radius": "max_radius", "low_pressure": "high_pressure", "min_length": "max_length",
-                  "background": "background_colour"}  # a range is judged as a whole: both sliders get the sentence
+_PAIRS = {"min_radius": "max_radius", "low_pressure": "high_pressure", "min_length": "max_length",
+          "background": "background_colour"}
+PARTNERS = {**_PAIRS, **{b: a for a, b in _PAIRS.items()}}  # a range is judged as a whole: both sliders get the sentence
 
 
 def upload_path(photo) -> str | None:
@@ -205,9 +206,8 @@ class PageInputs:
         for name, value in dict(strokes=strokes, size=size, seed=seed, time_limit=time_limit).items():
             results.append(judged(lambda: self.settings(**dict(defaults, **{name: value}))))
         given = dict(zip(GUIDANCE, rest[:len(GUIDANCE)]))
-        partner = {**RANGE_PARTNERS, **{b: a for a, b in RANGE_PARTNERS.items()}}
         for name in given:  # each control alone (the style is decoded by its own check only)
-            results.append(judged(lambda: guidance(**{k: given[k] for k in (name, partner.get(name)) if k in given})))
+            results.append(judged(lambda: guidance(**{k: given[k] for k in (name, PARTNERS.get(name)) if k in given})))
         for name, value in zip(BRUSH_INPUTS, rest[len(GUIDANCE):]):
             results.append(judged(self.brush_name, value, name.replace("_", " ")))
         return results

@@ -133,7 +133,7 @@ def test_cli_without_libmypaint_names_the_packages(tmp_path, monkeypatch, capsys
 
     monkeypatch.setattr(mypaint, "LIBRARY", "libmypaint-missing.so")
     mypaint.library.cache_clear()
-    monkeypatch.setattr("training.render._canvases", {})
+    monkeypatch.setattr(mypaint, "_cells", {})
     try:
         code = main(["data", "--strokes", "5", "--out", str(tmp_path), "--workers", "1"])
     finally:

@@ -8,29 +8,21 @@ import os
 
 import numpy as np
 
-from painter.mypaint import BRUSH, Canvas, check_brush
+from painter.mypaint import BRUSH, cell_coverage, check_brush
 from painter.stroke import ACTION_SIZE, CELL_PX, Stroke
 
-_canvases: dict[str, Canvas] = {}  # one per brush and process: allocating a surface costs more than a stroke
-
-
 def render(action, streams: int = 1, first_stream: int = 0, brush: str = BRUSH) -> np.ndarray:
-    """(64, 64) float32 coverage in [0, 1] of one action painted by the MyPaint brush `brush`, read
-    from MyPaint's alpha channel.
+    """(64, 64) float32 coverage in [0, 1] of one action painted by the MyPaint brush `brush`
+    (`painter.mypaint.cell_coverage`).
 
     With `streams` > 1, the mean coverage over that many of MyPaint's random streams (see
     `Canvas.draw`): the stroke's expected look rather than one draw of the brush's scatter.
     Streams are numbered from `first_stream`; stream 0 is MyPaint's plain render.
     """
-    canvas = _canvases.get(brush)
-    if canvas is None:
-        canvas = _canvases[brush] = Canvas(CELL_PX, CELL_PX, brush)
     stroke = Stroke.from_action(action)
     total = np.zeros((CELL_PX, CELL_PX), np.float32)
     for stream in range(first_stream, first_stream + streams):
-        canvas.clear()
-        canvas.draw(stroke, stream=stream)
-        total += canvas.alpha()
+        total += cell_coverage(stroke, brush, stream)
     return total / streams
 
 

@@ -87,7 +87,7 @@ def main(argv=None) -> int:
     parser.add_argument("--brushes", nargs="+", default=[b.name for b in shipped_brushes()])
     parser.add_argument("--strokes", type=int, default=1000)
     parser.add_argument("--size", type=int, default=512)
-    parser.add_argument("--canvas", default="neural", choices=CANVASES,
+    parser.add_argument("--canvas", default=CANVASES[0], choices=CANVASES,
                         help="what paints each finished round (the CLI's --canvas)")
     parser.add_argument("--json", help="also write every figure to this file")
     args = parser.parse_args(argv)

@@ -13,7 +13,7 @@ Also scored: MyPaint's re-render of the strokes at the painting's size (`render_
 `--figure` saves the first photo's PNG, librsvg's render of its SVG and the MyPaint re-render side
 by side (the picture in docs/EXPORTS.md).
 
-Measured on a 2-core AMD EPYC, torch 2.14.1, 500 strokes at 384 px: see the table in
+Measured on the Intel Xeon (2 cores), torch 2.14.1, 500 strokes at 384 px: see the table in
 docs/EXPORTS.md, "Side by side". Before this SVG (round-capped tubes of a width and opacity read
 off straight strokes), librsvg's render of astronaut scored 16.19 dB / distance 1.22 against the
 PNG's 21.10 dB / 0.85.

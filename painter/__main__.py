@@ -61,9 +61,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="the brush: a shipped one's name (`python -m painter brushes` lists them; default dry_brush), "
                         "a checkpoint folder or a Hub repo id; several, comma-separated, paint the plan's levels "
                         "coarse to fine (ink_blot,dry_brush,charcoal: the first the coarsest, the last the finest)")
-    p.add_argument("--canvas", default="neural", choices=CANVASES,
-                   help="what paints each finished round: the neural brush (default: its average stroke, smooth) or "
-                        "MyPaint's brush itself, so that the painting is MyPaint's render of its strokes, grain and all")
+    p.add_argument("--canvas", default=CANVASES[0], choices=CANVASES,
+                   help="what paints each finished round: MyPaint's brush itself (default: the painting is MyPaint's "
+                        "render of its strokes, grain and all) or the neural brush (its average stroke, smooth)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     g = p.add_argument_group("style and guidance")
     g.add_argument("--style", metavar="IMAGE", help="paint in the manner of this image (a Gram-matrix style loss)")

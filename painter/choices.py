@@ -1,4 +1,4 @@
 """The names some settings choose from, in a module without torch, so the CLI's parser can list them."""
 
 OBJECTIVES = ("auto", "vgg16", "vgg19", "pixel")  # make_objective (painter/objective.py)
-CANVASES = ("neural", "mypaint")  # Options.canvas (painter/request.py)
+CANVASES = ("mypaint", "neural")  # Options.canvas (painter/request.py), the default first

@@ -68,12 +68,12 @@ class Options:
     mypaint_steps: int = 0          # the last Adam steps of a round whose loss sees MyPaint's own stroke
                                     # in place of the neural brush's (the gradient still comes through
                                     # the neural brush); 0: none (measured: benchmarks/mypaint_steps.py)
-    canvas: str = "neural"          # what a committed round is painted with: "neural", the neural brush
-                                    # (its average stroke, smooth); "mypaint", MyPaint's brush itself, so
-                                    # that the next rounds optimise against it and the painting is
-                                    # MyPaint's render of its strokes (painter/canvas.py; with today's
-                                    # brushes it is further from the photo: docs/BRUSHES.md, "The
-                                    # painting shown and MyPaint's")
+    canvas: str = "mypaint"         # what paints a committed round: "mypaint", MyPaint's brush itself, so
+                                    # that the next rounds optimise against what it really painted and the
+                                    # painting is MyPaint's render of its strokes, grain and all (painter/
+                                    # canvas.py); "neural", the neural brush, its average stroke, smooth
+                                    # (closer to the photo by the judge, but not the brush MyPaint paints:
+                                    # docs/BRUSHES.md, "The painting shown and MyPaint's")
 
 
 @dataclass

@@ -12,4 +12,6 @@ exactly when the hashes must still be checked.
 
 # 1: the painting since issue 21 (bfloat16 brush on CPUs that compute it, Adam at 0.15, the CPU's
 #    rounds of three quarters of a level, the feature term at weight 0.15).
-PAINTING_VERSION = 1
+# 2: MyPaint's brush paints every committed round (Options.canvas "mypaint"), so that the painting
+#    shown is MyPaint's painting of its strokes (issue 33).
+PAINTING_VERSION = 2

@@ -24,7 +24,7 @@ from .inputs import MAX_LENGTH, MAX_RADIUS, PageInputs
 PAINT_WITH_CONTROLS_DOC = """Paint a photo with real brushstrokes, with every control of the page: the brush, a style image, a detail mask, stroke limits.
 
     `/paint`, the page's Paint button. Streams the canvas as it is painted, then the painting, a
-    before/after pair, the timelapse and the files (PNG, MyPaint re-render, MP4, GIF, JSON, SVG, ORA).
+    before/after pair, the timelapse and the files (PNG, the PNG at twice the size, MP4, GIF, JSON, SVG, ORA).
     For a photo alone, the tool `paint` is simpler.
 
     Args:
@@ -46,16 +46,16 @@ PAINT_WITH_CONTROLS_DOC = """Paint a photo with real brushstrokes, with every co
         palette: At most this many colours (0: no limit).
         min_length: Shortest stroke in pixels.
         max_length: Longest stroke in pixels (512: no limit).
-        brush: The brush, one of BRUSH_NAMES (a neural copy of the MyPaint brush of that name); default dry_brush.
+        brush: The brush, one of BRUSH_NAMES (MyPaint's brush of that name, placed through its neural copy); default dry_brush.
         coarse_brush: Optional brush of the coarse levels (the first, broad strokes), one of BRUSH_NAMES; "": the brush.
         middle_brush: Optional brush of the levels between, one of BRUSH_NAMES; "": the brush.
         fine_brush: Optional brush of the fine levels (the last, small strokes), one of BRUSH_NAMES; "": the brush.
     """
 
-PAINT_DOC = """Paint a photo with real brushstrokes: a neural copy of a MyPaint brush, placed stroke by stroke.
+PAINT_DOC = """Paint a photo with real brushstrokes: placed stroke by stroke through a neural copy of a MyPaint brush, painted by MyPaint.
 
     Progress is reported as strokes are painted. The result is the painting (PNG) and links to:
-    the same strokes re-rendered by MyPaint itself at twice the size (PNG), the strokes (JSON: each
+    the same painting by MyPaint at twice the size (PNG), the strokes (JSON: each
     stroke's curve, radius, pressure and colour), an SVG, a timelapse (MP4) and layers for MyPaint,
     Krita or GIMP (OpenRaster .ora, one layer per level, coarse to fine).
 
@@ -65,7 +65,7 @@ PAINT_DOC = """Paint a photo with real brushstrokes: a neural copy of a MyPaint 
         size: The painting's long side in pixels.
         seed: Random seed; the same seed and settings paint the same picture.
         time_limit: Seconds after which the painting ends with the strokes painted so far.
-        brush: The brush, one of BRUSH_NAMES (a neural copy of the MyPaint brush of that name); default dry_brush.
+        brush: The brush, one of BRUSH_NAMES (MyPaint's brush of that name, placed through its neural copy); default dry_brush.
     """
 
 

@@ -20,9 +20,10 @@ MASK_EDITOR_SIDE = 1024  # the photo shown under the mask brush is at most this 
 INTRO = """
 # 🖌️ Neural Painter
 A photo becomes a painting made of real brushstrokes, and you watch it being painted. Small
-networks learned to imitate brushes of [MyPaint](https://mypaint.app); the painter then places
-a few hundred to a few thousand strokes of the brush you pick so that the canvas matches your photo.
-Every stroke can be downloaded (JSON, SVG) and re-rendered by MyPaint at any size.
+networks learned to imitate brushes of [MyPaint](https://mypaint.app); the painter places a few
+hundred to a few thousand strokes of the brush you pick so that the canvas matches your photo, and
+MyPaint itself paints each finished round: what you see is MyPaint's brush, grain and all. Every
+stroke can be downloaded (JSON, SVG) and painted again by MyPaint at any size.
 """
 CSS = """
 #status textarea { font-variant-numeric: tabular-nums; }
@@ -30,8 +31,8 @@ CSS = """
 #brush_swatches .thumbnail-item { aspect-ratio: 256 / 112; }
 """
 LAUNCH_OPTIONS = dict(max_file_size=f"{MAX_UPLOAD_MB}mb", css=CSS, mcp_server=True)
-FILES_LABEL = ("Downloads: the painting (PNG, the neural brush); the same strokes re-rendered by MyPaint's real brush, "
-               "with its grain, at twice the size (PNG); timelapse (MP4, GIF); strokes (JSON); SVG; layers for "
+FILES_LABEL = ("Downloads: the painting (PNG, painted by MyPaint's brush); the same strokes painted again by MyPaint "
+               "at twice the size (PNG); timelapse (MP4, GIF); strokes (JSON); SVG; layers for "
                "MyPaint, Krita or GIMP (ORA)")
 
 
@@ -104,7 +105,8 @@ def build_demo(inputs: PageInputs, endpoints: Endpoints, examples: Examples, swa
                                          visible=bool(swatches), elem_id="brush_swatches")
                     brush = gr.Radio([(brush_label(name), name) for name in brushes], value=DEFAULT_BRUSH, label="Brush",
                                      info="Above, strokes painted by MyPaint itself with each (click one to pick it); "
-                                          "a neural copy of the brush paints every stroke (a brush per level: Advanced).",
+                                          "a neural copy of the brush places every stroke and MyPaint paints it (a brush per level: "
+                                          "Advanced).",
                                      elem_id="brush")
                 with gr.Row():
                     paint_btn = gr.Button("Paint", variant="primary", elem_id="paint")
@@ -230,7 +232,7 @@ def _tool(photo, strokes, seed, time_limit, hardware, inputs: PageInputs, endpoi
     """The MCP tool `paint` (and a simple API endpoint, `/paint_photo`): a photo in; the painting and its files out."""
     outputs = [gr.Image(type="pil", format="png", label="Painting", visible=False),
                *[gr.File(label=label, visible=False) for label in
-                 ("MyPaint re-render, twice the size (PNG)", "Strokes (JSON)", "SVG", "Timelapse (MP4)",
+                 ("MyPaint's painting at twice the size (PNG)", "Strokes (JSON)", "SVG", "Timelapse (MP4)",
                   "Layers (OpenRaster)")],
                gr.Textbox(label="Status", visible=False)]
     # (A number, not the Radio: Gradio describes a Radio of numbers to MCP clients as a string.)

@@ -73,8 +73,8 @@ def start_run(visitor, keep=()) -> tuple[str, str] | None:
 
 def write_downloads(painting, out_dir):
     """Writes the painting's files in `out_dir`, yielding `(kind, path)` as each is written, the quick ones
-    first: png, json, svg, mp4 and gif timelapse, mypaint (the strokes re-rendered by MyPaint's real brushes,
-    each stroke's own, grain and all, at twice the size), ora (MyPaint's layers)."""
+    first: png, json, svg, mp4 and gif timelapse, mypaint (the strokes painted by MyPaint's brushes,
+    each stroke's own, at twice the size), ora (MyPaint's layers)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     writers = {"png": ("painting.png", painting.save_png), "json": ("strokes.json", painting.save_json),

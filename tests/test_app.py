@@ -42,7 +42,7 @@ def test_painting_generator_streams_frames_then_files(tmp_path):
     assert (last.painted, last.total) == (FAST["strokes"], FAST["strokes"]) and last.finished
     assert set(files) == {"png", "mypaint", "gif", "mp4", "json", "svg", "ora"}
     assert np.array_equal(np.asarray(Image.open(files["png"]).convert("RGB")), canvas)  # the last canvas is the PNG
-    # MyPaint's own render of the strokes, at twice the size, looks like the neural one
+    # MyPaint's painting of the strokes at twice the size is the painting, larger
     real = Image.open(files["mypaint"]).convert("RGB")
     assert real.size == (2 * canvas.shape[1], 2 * canvas.shape[0])
     shrunk = np.asarray(real.resize((canvas.shape[1], canvas.shape[0]), Image.BOX), dtype=float)

@@ -71,25 +71,36 @@ def test_the_cli_paints_with_each_brush_and_render_uses_it(tmp_path, photo_file,
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_with_the_mypaint_canvas_the_painting_is_what_mypaint_paints_from_its_strokes_file(tmp_path, photo_file,
-                                                                                          name):
-    """`--canvas mypaint`: the PNG is MyPaint's painting of the strokes with the brush picked, so
-    `painter render` of the strokes file at the painting's size paints it again (the file keeps
-    coordinates to 1/1000 px, hence not bit for bit), and the brushes' grain is in it."""
+def test_the_painting_is_what_mypaint_paints_from_its_strokes_file(tmp_path, photo_file, name):
+    """The PNG is MyPaint's painting of the strokes with the brush picked, so `painter render` of the
+    strokes file at the painting's size paints it again (the file keeps coordinates to 1/1000 px,
+    hence not bit for bit), and the brushes' grain is in it."""
     from skimage.metrics import peak_signal_noise_ratio
 
-    paint(tmp_path, photo_file, name, "--canvas", "mypaint", strokes=40, size=96)
+    paint(tmp_path, photo_file, name, strokes=40, size=96)
     assert painter_main(["render", str(tmp_path / "s.json"), "-o", str(tmp_path / "r.png"), "--size", "96"]) == 0
     shown, rendered = (np.asarray(Image.open(tmp_path / f)) for f in ("out.png", "r.png"))
     assert shown.shape == rendered.shape
     assert peak_signal_noise_ratio(shown, rendered, data_range=255) >= 40
 
 
-def test_the_mypaint_canvas_is_what_every_frame_after_a_round_and_the_painting_show():
+def test_the_neural_canvas_shows_the_neural_brushes_average_stroke_instead(tmp_path, photo_file):
+    """`--canvas neural`: each round is committed with the neural brush, so the PNG is its smooth average
+    stroke, another picture than MyPaint's painting of the same strokes (charcoal's grain is not in it)."""
+    from skimage.metrics import peak_signal_noise_ratio
+
+    data = paint(tmp_path, photo_file, "charcoal", "--canvas", "neural", strokes=40, size=96)
+    assert len(data["strokes"]) == 40
+    assert painter_main(["render", str(tmp_path / "s.json"), "-o", str(tmp_path / "r.png"), "--size", "96"]) == 0
+    shown, rendered = (np.asarray(Image.open(tmp_path / f)) for f in ("out.png", "r.png"))
+    assert peak_signal_noise_ratio(shown, rendered, data_range=255) < 35
+
+
+def test_mypaints_painting_is_what_every_frame_after_a_round_and_the_painting_show():
     from painter import Painter, render_with_mypaint
 
-    frames = list(Painter(brush=Brush.load("charcoal")).paint(photo(), strokes=40, size=64, seed=1, canvas="mypaint",
-                                                               previews=False, frame_interval=0.0))
+    frames = list(Painter(brush=Brush.load("charcoal")).paint(photo(), strokes=40, size=64, seed=1, previews=False,
+                                                               frame_interval=0.0))
     painting = frames[-1].painting
     assert np.array_equal(np.asarray(painting.image), np.asarray(render_with_mypaint(painting)))
     assert np.array_equal(frames[-1].canvas, np.asarray(painting.image))

@@ -147,9 +147,9 @@ def scenario_brushes(tmp):
     seen = {}
     for name, mypaint in app.BRUSHES.items():
         strokes = 8  # (VGG19 at 48 px dominates, one painting per brush: few strokes and steps)
-        # (the MyPaint canvas: MyPaint paints each round on the CPU, the optimiser reads it on cuda)
+        # (MyPaint paints each round on the CPU, the optimiser reads it on cuda)
         request = _on_a_handler_thread(lambda: make_request(PHOTO, strokes, 48, 3, None, iterations=1,
-                                                            brush=app.INPUTS.brush_choice(name), canvas="mypaint"))
+                                                            brush=app.INPUTS.brush_choice(name)))
         painting, canvases, status = _drain(app, request)
         painting.save_json(Path(tmp) / f"{name}.json")
         source = app.BRUSH_SOURCES[name]

@@ -17,7 +17,7 @@ import torch
 from PIL import Image
 
 from .mypaint import Canvas, cell_coverage
-from .render import for_mypaint, mypaint_image
+from .render import draw_stroke, mypaint_image, over_background
 from .stroke import CELL_PX, Stroke, cell_scale
 
 
@@ -32,8 +32,7 @@ class _Layer:
 
     def draw(self, stroke: Stroke, cell: int, brush: str) -> None:
         """Paint `stroke` of a level of `cell` px cells, as render_with_mypaint does at `factor`."""
-        region = self.canvas.draw(for_mypaint(stroke, self.factor, brush), scale=cell_scale(cell, self.factor),
-                                  brush=brush)
+        region = draw_stroke(self.canvas, stroke, self.factor, cell_scale(cell, self.factor), brush)
         if region[2] > 0 and region[3] > 0:
             self.unread.append(region)
 
@@ -70,14 +69,10 @@ class PaintedCanvas:
             for layer in self.layers:
                 layer.draw(stroke, self.level_cells[level], self.level_brushes[level])
 
-    def _over_background(self, layer: _Layer) -> np.ndarray:
-        rgba = layer.read()
-        return rgba[..., :3] + (1 - rgba[..., 3:4]) * self.background
-
     def tensor(self, which: str, device) -> torch.Tensor:
         """The `work` or `full` canvas over the background, (1, 3, H, W) float in [0, 1] on `device`
         (made on the CPU, then moved: no tensor of two devices meets)."""
-        rgb = self._over_background(self.work if which == "work" else self.full)
+        rgb = over_background((self.work if which == "work" else self.full).read(), self.background)
         return torch.from_numpy(np.ascontiguousarray(rgb.transpose(2, 0, 1)))[None].to(device)
 
     def image(self) -> Image.Image:

@@ -19,9 +19,13 @@ TIMELAPSE_GIF_SIDE = 384     # keeps a GIF of a few MB
 TIMELAPSE_MP4_SIDE = 720
 
 
+def over_background(rgba: np.ndarray, background) -> np.ndarray:
+    """`Canvas.rgba()` (premultiplied) over a ground colour: (H, W, 3) float32 in [0, 1]."""
+    return rgba[..., :3] + (1 - rgba[..., 3:4]) * np.asarray(background, dtype=np.float32)
+
+
 def mypaint_image(rgba: np.ndarray, background) -> Image.Image:  # `Canvas.rgba()` over a ground colour
-    rgb = rgba[..., :3] + (1 - rgba[..., 3:4]) * np.asarray(background, dtype=np.float32)
-    return Image.fromarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8), "RGB")
+    return Image.fromarray((np.clip(over_background(rgba, background), 0, 1) * 255 + 0.5).astype(np.uint8), "RGB")
 
 
 def _mypaint_progress(painting: Painting, scale: float, frames: int) -> list[Image.Image]:
@@ -35,7 +39,7 @@ def _mypaint_progress(painting: Painting, scale: float, frames: int) -> list[Ima
                                                         painting.stroke_brushes())):
             if k in marks:
                 out.append(mypaint_image(canvas.rgba(), painting.background))
-            canvas.draw(for_mypaint(s, scale, brush), scale=brush_scale, brush=brush)
+            draw_stroke(canvas, s, scale, brush_scale, brush)
     return out
 
 
@@ -52,6 +56,13 @@ def for_mypaint(stroke: Stroke, factor: float, brush: str = BRUSH) -> Stroke:
     """A painting's stroke as MyPaint's `brush` re-renders it on a canvas `factor` times the painting's size."""
     share = RERENDER_PRESSURE.get(brush, 1.0)
     return replace(stroke.scaled(factor), pressure=tuple(p * share for p in stroke.pressure))
+
+
+def draw_stroke(canvas, stroke: Stroke, factor: float, scale: float, brush: str = BRUSH):
+    """Paint a painting's `stroke` with MyPaint's `brush` on `canvas`, `factor` times the painting's size, `scale`
+    its px per brush px (`brush_scales`): how every MyPaint picture of a painting paints a stroke (the canvas the
+    painter commits to, the render at any size, the layers, the timelapse). Returns the region painted."""
+    return canvas.draw(for_mypaint(stroke, factor, brush), scale=scale, brush=brush)
 
 
 def render_size(painting: Painting, size: int | None = None) -> tuple[int, int, float]:
@@ -75,7 +86,7 @@ def render_with_mypaint(source, size: int | None = None) -> Image.Image:
     w, h, factor = render_size(painting, size)
     with Canvas(w, h) as canvas:
         for s, scale, brush in zip(painting.strokes, brush_scales(painting, factor), painting.stroke_brushes()):
-            canvas.draw(for_mypaint(s, factor, brush), scale=scale, brush=brush)
+            draw_stroke(canvas, s, factor, scale, brush)
         return mypaint_image(canvas.rgba(), painting.background)
 
 
@@ -110,7 +121,7 @@ def save_ora(painting: Painting, path, size: int | None = None):
         for name, strokes in painting.layers(factor, with_scales=True):
             canvas.clear()
             for stroke, scale, brush in strokes:
-                canvas.draw(for_mypaint(stroke, factor, brush), scale=scale, brush=brush)
+                draw_stroke(canvas, stroke, factor, scale, brush)
             rgba = canvas.rgba()
             merged = rgba + (1 - rgba[..., 3:4]) * merged
             layers.append((name, rgba))

@@ -113,12 +113,12 @@ class Run:
         self.levels = self._plan()
         self.brushes = spread(brushes, len(self.levels))
         self.level_cells = [max(1, round(level.cell * self.scale[0])) for level in self.levels]  # canvas px
+        self.level_brushes = [brush.config.mypaint for brush in self.brushes]  # the MyPaint brush of each level
         self.painted = None  # MyPaint's canvas, where it paints the committed strokes (Options.canvas)
         if self.options.canvas == "mypaint":
             self.painted = PaintedCanvas(self.width, self.height, self.work_shape, self.options.snapshot_side,
-                                         self.background.tolist(), self.level_cells,
-                                         [brush.config.mypaint for brush in self.brushes])
-            self.canvas, self.out = self.painted.tensor("work", device), self.painted.tensor("full", device)
+                                         self.background.tolist(), self.level_cells, self.level_brushes)
+            self._read_painted()
         else:
             self.canvas = self.background.view(1, 3, 1, 1).expand(1, 3, *self.work_shape).clone()
             self.out = self.background.view(1, 3, 1, 1).expand(1, 3, self.height, self.width).clone()
@@ -184,13 +184,18 @@ class Run:
         """Bake the round's strokes into the working canvas and paint them on the full-size one."""
         with torch.no_grad():
             groups = split_groups(view.work_grid, picks.rows, picks.cols, self.device)
-            if self.painted is not None:
-                self._render(view, picks, groups, actions, alpha, None, record=True)
-                self.canvas, self.out = self.painted.tensor("work", self.device), self.painted.tensor("full", self.device)
-            else:
+            if self.painted is None:
                 self.canvas = composite(self.canvas, view.work_grid, groups, alpha, actions[:, COLOUR])
-                self._render(view, picks, groups, actions, alpha, self.out, record=True)
+            self._record(view, picks, groups, actions, alpha)
+            if self.painted is not None:
+                self._read_painted()
             self.loss = float(self.full_loss(self.canvas))
+
+    def _read_painted(self) -> None:
+        """The working and the full-size canvas from MyPaint's (one tensor where the working size is the
+        painting's: nothing paints into them in place)."""
+        self.canvas = self.painted.tensor("work", self.device)
+        self.out = self.canvas if self.painted.work is self.painted.full else self.painted.tensor("full", self.device)
 
     def preview(self, view: LevelView, picks: Picks, actions: torch.Tensor, alpha: torch.Tensor) -> Frame:
         """A frame with the round's strokes (`actions`, their coverage `alpha` as the optimiser's last step saw
@@ -206,27 +211,24 @@ class Run:
                                             for x in (premultiplied, uncovered))
         return self.frame(premultiplied + uncovered * self.out, force=True)
 
-    def _render(self, view: LevelView, picks: Picks, groups, actions, alpha, out, record=False) -> torch.Tensor:
-        """Paint strokes on a full-size canvas `out` (None: MyPaint's canvas, where MyPaint paints them),
-        group by group (the optimiser's order); with `record`, keep them as the painting's strokes and
-        snapshot each group for the timelapse."""
+    def _record(self, view: LevelView, picks: Picks, groups, actions, alpha) -> None:
+        """Keep a round's strokes as the painting's, group by group (the optimiser's order), each group painted
+        at full size (by the neural brush on `out`, or by MyPaint on its canvas) and snapshot for the timelapse."""
         fx, fy = self.scale
         side = view.work_grid.patch * fx
         for _, index, _ in groups:
             chosen = index.cpu().numpy()
             y, x = view.work_grid.patch_origin(picks.rows[chosen], picks.cols[chosen])
             origins = np.stack([np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)], 1) * np.array([fx, fy])
-            if out is not None:
-                stamp_patches(out, alpha[index], actions[index][:, COLOUR], origins, side)
-            if record:
-                records = [StrokeRecord(a.astype(np.float32), (float(ox), float(oy)), side / CELL_PX)
-                           for (ox, oy), a in zip(origins, actions[index].cpu().numpy())]
-                self.records.extend(records)
-                self.stroke_levels.extend([view.index] * len(origins))
-                if out is None:
-                    self.painted.paint([r.stroke() for r in records], [view.index] * len(records))
-                self.snapshot()
-        return out
+            records = [StrokeRecord(a.astype(np.float32), (float(ox), float(oy)), side / CELL_PX)
+                       for (ox, oy), a in zip(origins, actions[index].cpu().numpy())]
+            self.records.extend(records)
+            self.stroke_levels.extend([view.index] * len(origins))
+            if self.painted is None:
+                stamp_patches(self.out, alpha[index], actions[index][:, COLOUR], origins, side)
+            else:
+                self.painted.paint([r.stroke() for r in records], [view.index] * len(records))
+            self.snapshot()
 
     def snapshot(self) -> None:
         if self.painted is not None:
@@ -256,8 +258,7 @@ class Run:
         image = _to_uint8(self.out) if self.painted is None else np.asarray(self.painted.image())
         painting = Painting.from_records(self.records, self.width, self.height, tuple(self.background.tolist()),
                                          image, self.snapshots, self.stroke_levels, self.level_cells,
-                                         self.objective.name, self.work_size,
-                                         [brush.config.mypaint for brush in self.brushes])
+                                         self.objective.name, self.work_size, self.level_brushes)
         final = self.frame(image, force=True)
         if self.painted is not None:
             self.painted.close()

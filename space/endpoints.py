@@ -104,10 +104,13 @@ def page_files(finished):
         return
     painting, out_dir = finished
     written = {}
-    for kind, path in runs.write_downloads(painting, out_dir):
-        written[kind] = path
-        timelapse = path if kind == "mp4" else (None if len(written) == 1 else gr.skip())
-        yield timelapse, [written[k] for k in runs.DOWNLOADS if k in written]
+    try:
+        for kind, path in runs.write_downloads(painting, out_dir):
+            written[kind] = path
+            timelapse = path if kind == "mp4" else (None if len(written) == 1 else gr.skip())
+            yield timelapse, [written[k] for k in runs.DOWNLOADS if k in written]
+    except PainterError as error:  # a file the painting cannot be written as (an SVG without its brush's outline)
+        raise refused(error) from None
 
 
 def as_tool(method, name: str, doc: str, **defaults):
@@ -217,12 +220,9 @@ class Endpoints:
                 else:
                     image = update.painting.image
                     yield image, update.status, before_after(job, image), (update.painting, out_dir)
-        except gr.Error as error:
+        except gr.Error as error:  # (paint_on_device turns the painter's refusals into gr.Error)
             yield gr.skip(), error.message, gr.skip(), None
             raise
-        except PainterError as error:
-            yield gr.skip(), str(error), gr.skip(), None
-            raise refused(error) from None
         except Exception:
             yield gr.skip(), "The painting failed; press Paint to try again.", gr.skip(), None
             raise

@@ -71,6 +71,21 @@ def test_stop_keeps_the_painting_so_far(tmp_path):
     assert 0 < len(strokes) < long_run["strokes"]
 
 
+def test_a_file_the_painting_cannot_be_written_as_is_refused_in_one_sentence(tmp_path):
+    """The page writes the files after Paint comes back (page_files): a painting with a brush that no shipped brush
+    imitates has no SVG outline, and the visitor gets the painter's sentence, not Gradio's generic error."""
+    from painter.painting import Painting
+    from painter.stroke import Stroke
+    from space.endpoints import page_files
+
+    stroke = Stroke(start=(8, 8), control=(16, 12), end=(24, 20), radius=3, pressure=(0.8, 0.8), colour=(0.2, 0.3, 0.4))
+    painting = Painting(32, 32, (1.0, 1.0, 1.0), [stroke], Image.new("RGB", (32, 32), "white"),
+                        brushes=["classic/pencil"])
+    with pytest.raises(gr.Error) as refusal:
+        list(page_files((painting, tmp_path)))
+    assert "no SVG outline fit for the brush classic/pencil" in refusal.value.message
+
+
 @pytest.mark.parametrize("bad", [b"", b"not an image at all", b"\x89PNG\r\n\x1a\n" + b"\0" * 40])
 def test_bad_photos_are_refused_in_one_sentence(tmp_path, bad):
     path = tmp_path / "bad.png"

@@ -53,7 +53,7 @@ def serve() -> tuple[subprocess.Popen, str]:
     raise SystemExit("the app did not start")
 
 
-def cli(photo: str, out: Path, args, files: bool) -> float:
+def cli(photo: str, out: Path, args, files: bool) -> tuple[float, float]:
     extra = ["--json", str(out / "s.json"), "--svg", str(out / "p.svg"), "--ora", str(out / "p.ora"),
              "--timelapse", str(out / "t.gif")] if files else []
     started = time.perf_counter()
@@ -71,7 +71,7 @@ def app(client, photo: str, args) -> dict:
 
     started = time.perf_counter()
     job = client.submit(handle_file(photo), args.strokes, args.size, 0, args.time_limit, api_name="/paint")
-    canvases, first, painting_ended = [], None, None
+    canvases, first, painting_ended, own = [], None, None, float("nan")
     for update in job:
         now = time.perf_counter() - started
         if update[0] is not None and update[4] is None:

@@ -8,7 +8,7 @@ and one reference stroke) places dab k where the stroke's length along its curve
 (k + 1) / dabs per radius, and moves it by g_k x `offset_by_random`(pressure) x radius, g_k a fixed pair
 of numbers per index (`random_pairs`).
 
-For random actions (the training distribution) it prints, per brush, how far the guide's dabs lie from
+For uniform random actions (the uniform half of the training distribution) it prints, per brush, how far the guide's dabs lie from
 the dabs MyPaint records (`painter.mypaint.record_dabs`; px in the brush's 64 px cell): its path (the
 guide without its random pairs) against MyPaint's dabs without scatter; its scatter (what the random
 pairs add) on MyPaint's own path, against MyPaint's dabs with scatter; and the strokes whose dab count
@@ -34,6 +34,7 @@ painter.setup()
 import torch  # noqa: E402
 
 from painter.dabs import DabGuide, dab_settings, random_pairs  # noqa: E402
+from painter.stroke import ACTION_SIZE  # noqa: E402
 from painter.mypaint import brush_definition, record_dabs  # noqa: E402
 from painter.stroke import Stroke  # noqa: E402
 
@@ -43,7 +44,7 @@ def measure(brush: str, strokes: int, seed: int) -> dict:
     outside = [n for n in ("dabs_per_second",) if settings.get(n, {"base_value": 0})["base_value"]]
     outside += [f"radius by {i}" for i in settings["radius_logarithmic"]["inputs"]]
     guide = DabGuide(*dab_settings(brush))
-    actions = torch.from_numpy(np.random.default_rng(seed).random((strokes, 12)).astype(np.float32))
+    actions = torch.from_numpy(np.random.default_rng(seed).random((strokes, ACTION_SIZE)).astype(np.float32))
     with torch.no_grad():
         path, _, painted = guide.centres(actions)
         guide.table.copy_(random_pairs(brush, guide.scatter))

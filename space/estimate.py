@@ -61,13 +61,12 @@ GPU_RUN_COST = dict(style_step=2e-3, run_overhead=0.5, render_px=0.0)
 
 
 def estimate_run_seconds(shape, strokes: int, options, device, time_limit: float | None = None, *,
-                         styled: bool = False, detail_share: float | None = None, **cost) -> float:
+                         styled: bool = False, detail_share: float | None = None) -> float:
     """Seconds a whole run of a `shape` (height, width) painting paints for: its rounds (`estimate_seconds`,
     a style's share and a detail mask's levels included), its start and end and its full-size canvas,
-    and no more than its time limit lets TimeBudget spend. `cost`: `estimate_seconds`' step costs and
-    CPU_RUN_COST's (default: the CPU's, or GPU_STEP_COST's on a GPU)."""
+    and no more than its time limit lets TimeBudget spend; at the device's costs (the CPU's or the GPU's)."""
     gpu = is_gpu(device)
-    cost = {**(GPU_STEP_COST if gpu else CPU_STEP_COST), **(GPU_RUN_COST if gpu else CPU_RUN_COST), **cost}
+    cost = {**(GPU_STEP_COST if gpu else CPU_STEP_COST), **(GPU_RUN_COST if gpu else CPU_RUN_COST)}
     height, width = shape
     step = {k: cost[k] for k in ("stroke_step", "pixel_step", "step_overhead")}
     if styled:

@@ -19,7 +19,6 @@ class Hardware:
 
     device: str                 # "cuda" or "cpu"
     description: str            # e.g. "CPU: 2 cores, no GPU"
-    zero_gpu: bool = False      # a GPU lent for each run by `@spaces.GPU`
     strokes: dict = field(default_factory=lambda: dict(CPU_LIMITS["strokes"]))        # slider: minimum, maximum, value, step
     sizes: tuple = CPU_LIMITS["sizes"]                                                # the long sides offered, px
     default_size: int = CPU_LIMITS["default_size"]
@@ -47,7 +46,7 @@ def detect(spaces) -> Hardware:
     config = getattr(getattr(spaces, "config", None), "Config", None)
     zero_gpu = bool(config and config.zero_gpu) or os.getenv("SPACES_ZERO_GPU", "").lower() in ("1", "true")
     if zero_gpu:
-        return Hardware("cuda", "ZeroGPU (a GPU lent for each run)", True, **GPU_LIMITS)
+        return Hardware("cuda", "ZeroGPU (a GPU lent for each run)", **GPU_LIMITS)
     if torch.cuda.is_available():
         return Hardware("cuda", f"GPU: {torch.cuda.get_device_name(0)}", **GPU_LIMITS)
     return Hardware("cpu", cpu_description(torch.get_num_threads(), visible_cpus()), **CPU_LIMITS)

@@ -46,7 +46,7 @@ def test_painting_generator_streams_frames_then_files(tmp_path):
     real = Image.open(files["mypaint"]).convert("RGB")
     assert real.size == (2 * canvas.shape[1], 2 * canvas.shape[0])
     shrunk = np.asarray(real.resize((canvas.shape[1], canvas.shape[0]), Image.BOX), dtype=float)
-    assert np.abs(shrunk - canvas).mean() < 20
+    assert np.abs(shrunk - canvas).mean() < 3  # (the neural canvas's picture, another one, stood 4.8 away)
     assert Image.open(files["gif"]).n_frames >= 2
     assert Path(files["mp4"]).stat().st_size > 0
     assert json.loads(Path(files["json"]).read_text())["objective"] == app.PAINTER.objective.name

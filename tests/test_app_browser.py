@@ -221,7 +221,7 @@ def test_a_refused_paint_leaves_the_page_ready_and_the_next_photo_paints_to_the_
         at_done = _page_state(page)
         ready = _wait(page, lambda: _page_state(page)["usable"] and not _page_state(page)["stop"], DONE_TO_READY,
                       "Paint back after Done", errors=True)
-        assert at_done["files"] < len(DOWNLOADS), "the files came before the painting"
+        assert at_done["files"] < len(DOWNLOADS), "every file was shown before Done: Paint waited for the files"
         _wait(page, lambda: _page_state(page)["files"] == len(DOWNLOADS), 60, "every file", errors=True)
         assert f"Done: {app.HARDWARE.strokes['minimum']} / " in _page_state(page)["status"]
         print(f"Done after {done:.1f} s, Paint back {ready:.2f} s later; {at_done['files']} files at Done")

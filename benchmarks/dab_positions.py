@@ -41,8 +41,7 @@ from painter.stroke import Stroke  # noqa: E402
 
 def measure(brush: str, strokes: int, seed: int) -> dict:
     settings = json.loads(brush_definition(brush))["settings"]
-    outside = [n for n in ("dabs_per_second",) if settings.get(n, {"base_value": 0})["base_value"]]
-    outside += [f"radius by {i}" for i in settings["radius_logarithmic"]["inputs"]]
+    outside = [f"radius by {i}" for i in settings["radius_logarithmic"]["inputs"]]
     guide = DabGuide(*dab_settings(brush))
     actions = torch.from_numpy(np.random.default_rng(seed).random((strokes, ACTION_SIZE)).astype(np.float32))
     with torch.no_grad():

@@ -101,6 +101,7 @@ class BrushConfig:
     mypaint: str = DRY_BRUSH     # the MyPaint brush (.myb name) it imitates, which re-renders its strokes
     dabs: float = 0.0            # MyPaint's dabs per radius along the curve, behind the dab guide (0: none)
     dab_scatter: tuple = (0.0, 0.0)  # the brush's offset_by_random at pressure 0, and its change to pressure 1
+    dabs_per_second: float = 0.0     # MyPaint's dabs per second of the stroke's time, behind the dab guide
 
 
 class Brush(nn.Module, PyTorchModelHubMixin,
@@ -115,14 +116,17 @@ class Brush(nn.Module, PyTorchModelHubMixin,
     bfloat16 = False
 
     def __init__(self, hidden: int = 256, base: int = 16, channels=(32, 16), fourier: int = 6, guide: int = 24,
-                 guide_channels: int = 3, mypaint: str = DRY_BRUSH, dabs: float = 0.0, dab_scatter=(0.0, 0.0)):
+                 guide_channels: int = 3, mypaint: str = DRY_BRUSH, dabs: float = 0.0, dab_scatter=(0.0, 0.0),
+                 dabs_per_second: float = 0.0):
         super().__init__()
         if guide_channels not in (3, 5):
             raise ValueError(f"guide_channels is 3 or 5, not {guide_channels}")
         self.config = BrushConfig(hidden=hidden, base=base, channels=tuple(channels), fourier=fourier, guide=guide,
                                   guide_channels=guide_channels, mypaint=str(mypaint), dabs=float(dabs),
-                                  dab_scatter=tuple(float(v) for v in dab_scatter))
-        self.dab_guide = DabGuide(self.config.dabs, self.config.dab_scatter) if dabs else None
+                                  dab_scatter=tuple(float(v) for v in dab_scatter),
+                                  dabs_per_second=float(dabs_per_second))
+        self.dab_guide = (DabGuide(self.config.dabs, self.config.dab_scatter, self.config.dabs_per_second)
+                          if dabs else None)
         widths = list(self.config.channels)
         if base * 2 ** len(widths) != CELL_PX:
             raise ValueError(f"base {base} with {len(widths)} upsampling steps does not reach {CELL_PX} px")

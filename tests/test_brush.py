@@ -166,8 +166,8 @@ def test_the_dab_guide_finds_mypaints_dabs_and_starts_as_the_brush_it_is_added_t
     from painter.mypaint import record_dabs
     from painter.stroke import Stroke
 
-    per_radius, scatter = dab_settings("classic/charcoal")
-    assert (per_radius, scatter) == (5.0, (1.6, -1.4))
+    per_radius, scatter, per_second = dab_settings("classic/charcoal")
+    assert (per_radius, scatter, per_second) == (5.0, (1.6, -1.4), 0.0)
     plain = Brush(hidden=64, guide_channels=5, mypaint="classic/charcoal")
     guided = Brush(hidden=64, guide_channels=5, mypaint="classic/charcoal", dabs=per_radius, dab_scatter=scatter)
     guided.load_state_dict({**guided.state_dict(), **plain.state_dict()})
@@ -180,7 +180,42 @@ def test_the_dab_guide_finds_mypaints_dabs_and_starts_as_the_brush_it_is_added_t
         real = record_dabs(Stroke.from_action(action.numpy()), brush="classic/charcoal")
         n = min(len(real), int(mask.sum()))
         assert n > 10 and (found[:n] - torch.from_numpy(real[:n, :2])).norm(dim=1).max() < 0.2
+    # the splatted dabs are blurred at each of BLUR_PX as a Gaussian convolution of that width blurs them
+    from painter.dabs import BLUR_PX, BLUR_REACH
+    splats = guided.dab_guide.splat(actions)
+    assert splats[:, 0].sum() > 10 and (splats[:, 1] <= splats[:, 0] + 1e-6).all()  # pressure weighs at most 1
+    x = torch.arange(-BLUR_REACH, BLUR_REACH + 1, dtype=torch.float32)
+    blurred = guided.dab_guide.blur(splats)
+    for k, sigma in enumerate(BLUR_PX):
+        kernel = torch.exp(-x ** 2 / (2 * sigma ** 2))
+        kernel = (kernel / kernel.sum()).repeat(2, 1)
+        expected = torch.nn.functional.conv2d(splats, kernel[:, None, None, :], padding=(0, BLUR_REACH), groups=2)
+        expected = torch.nn.functional.conv2d(expected, kernel[:, None, :, None], padding=(BLUR_REACH, 0), groups=2)
+        assert torch.allclose(blurred[:, k::len(BLUR_PX)], expected, atol=1e-5)
     guided.save_pretrained(tmp_path)
     loaded = Brush.load(tmp_path)
     assert loaded.config.dabs == 5.0 and torch.equal(loaded.dab_guide.table, guided.dab_guide.table)
     assert torch.equal(loaded(actions), guided.eval()(actions))
+
+
+def test_the_dab_guide_finds_the_ink_blots_timed_dabs():
+    """The ink blot paints 15 dabs a second besides 3.32 a radius: the guide puts the dabs where MyPaint
+    paints them, as many as MyPaint paints."""
+    pytest.importorskip("painter.mypaint")
+    from painter.dabs import DabGuide, dab_settings, random_pairs
+    from painter.mypaint import record_dabs
+    from painter.stroke import Stroke
+
+    per_radius, scatter, per_second = dab_settings("classic/ink_blot")
+    assert (per_radius, per_second) == (3.32, 15.0)
+    guide = DabGuide(per_radius, scatter, per_second)
+    guide.table.copy_(random_pairs("classic/ink_blot", scatter))
+    actions = torch.tensor([[0.7, 0.7, 0.45, 0.35, 0.8, 0.7, 0.2, 0.3, 0.4, 0.15, 0.2, 0.5],
+                            [0.3, 0.9, 0.6, 0.6, 0.2, 0.8, 0.5, 0.5, 0.5, 0.8, 0.1, 0.9]])
+    centres, _, painted = guide.centres(actions)
+    for action, found, mask in zip(actions, centres, painted):
+        real = record_dabs(Stroke.from_action(action.numpy()), brush="classic/ink_blot")
+        n = int(mask.sum())
+        assert n > 40 and abs(n - len(real)) <= 1  # a count that left out the time would be 30 short
+        n = min(n, len(real))
+        assert (found[:n] - torch.from_numpy(real[:n, :2])).norm(dim=1).max() < 0.5

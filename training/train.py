@@ -261,10 +261,10 @@ class Trainer:
         self.batches = Batches(self.train_actions, self.train_alpha, cfg.batch, self.rt, cfg.seed)
         torch.manual_seed(cfg.seed)
         mypaint = dataset_brush(data)
-        dabs, scatter = dab_settings(mypaint) if cfg.dab_guide else (0.0, (0.0, 0.0))
+        dabs, scatter, per_second = dab_settings(mypaint) if cfg.dab_guide else (0.0, (0.0, 0.0), 0.0)
         self.generator = Brush(hidden=cfg.hidden, base=cfg.base, channels=cfg.channels, fourier=cfg.fourier,
                                guide=cfg.guide, guide_channels=cfg.guide_channels, mypaint=mypaint, dabs=dabs,
-                               dab_scatter=scatter)
+                               dab_scatter=scatter, dabs_per_second=per_second)
         if cfg.dab_guide:  # MyPaint's own random pair of each dab, read once from its dabs
             self.generator.dab_guide.table.copy_(random_pairs(mypaint, scatter))
         self.generator.to(self.rt.device)
@@ -294,7 +294,7 @@ class Trainer:
         generator = unwrap(self.generator)
         old, new = asdict(trained.config), asdict(generator.config)
         grows = old["guide_channels"] <= new["guide_channels"]
-        free = {"guide_channels": 0, "mypaint": "", "dabs": 0.0, "dab_scatter": ()}
+        free = {"guide_channels": 0, "mypaint": "", "dabs": 0.0, "dab_scatter": (), "dabs_per_second": 0.0}
         if {**old, **free} != {**new, **free} or not grows:
             raise ValueError(f"--init {source} is a brush of other sizes ({old}); "
                              "give the same --hidden, --base, --fourier and --guide")
@@ -533,6 +533,8 @@ def config_from_args(args) -> TrainConfig:
         raise ValueError(f"--feature must be pyramid or vgg16, not {cfg.feature}")
     if min(cfg.batch, cfg.steps1, cfg.steps2, cfg.steps3, cfg.ckpt_every, cfg.sample_every) < 1:
         raise ValueError("--batch, --steps*, --ckpt-every and --sample-every must be at least 1")
+    if cfg.dab_guide not in (0, 1):
+        raise ValueError(f"--dab-guide is 0 (none) or 1 (the dabs MyPaint paints), not {cfg.dab_guide}")
     return cfg
 
 

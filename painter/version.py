@@ -14,4 +14,6 @@ exactly when the hashes must still be checked.
 #    rounds of three quarters of a level, the feature term at weight 0.15).
 # 2: MyPaint's brush paints every committed round (Options.canvas "mypaint"), so that the painting
 #    shown is MyPaint's painting of its strokes (issue 33).
-PAINTING_VERSION = 2
+# 3: the dry brush (the default) and charcoal see the dabs MyPaint paints for each stroke (their dab guide,
+#    painter/dabs.py), so the optimiser aims MyPaint's own stroke, grain included (issue 33).
+PAINTING_VERSION = 3

@@ -66,6 +66,18 @@ def imitated_brush(folder) -> str:
         return json.load(f).get("mypaint", DRY_BRUSH)
 
 
+def has_dab_guide(brush) -> bool:
+    """Whether `brush` (a loaded `Brush`, or a folder) sees MyPaint's dabs (painter/dabs.py), which costs
+    more a stroke; a Hub repo id not yet downloaded: False."""
+    if isinstance(brush, Brush):
+        return brush.dab_guide is not None
+    config = os.path.join(str(brush), "config.json")
+    if not os.path.isfile(config):
+        return False
+    with open(config) as f:
+        return bool(json.load(f).get("dabs", 0.0))
+
+
 def shipped_brushes(directory: str = BRUSHES_DIR) -> list[BrushInfo]:
     """The brushes in `directory`, the default (the dry brush) first, then by name."""
     found = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from painter.brush import has_dab_guide
 from painter.plan import (choose_work_size, device_options, is_gpu, plan_detail_levels, plan_levels, remaining_rounds,
                           round_size)
 from painter.request import Request
@@ -19,6 +20,12 @@ from painter.request import Request
 # working size ~1.7 MFLOP a canvas px (a), both at ~25 TFLOP/s sustained, and ~5 ms of launches a
 # step (c).
 GPU_STEP_COST = dict(stroke_step=6e-6, pixel_step=7e-8, step_overhead=5e-3)
+
+# What a brush with the dab guide (painter/dabs.py) adds to a stroke's step. On the 2-core CPU the guided dry
+# brush took 7.1 s longer than the plain one at the app's settings (600 strokes at 384 px: 9,600 stroke steps)
+# and 8.9 s longer at the CLI's defaults (16,000): about 0.65 ms a stroke step (farm-bench, astronaut, Intel
+# Xeon). On a GPU, on paper: its splat, blurs and convolutions, ~25 MFLOP a stroke, a sixth of the brush's.
+DAB_GUIDE_STROKE_STEP = dict(cpu=0.65e-3, gpu=1e-6)
 
 
 def estimate_seconds(side: int, aspect: float, strokes: int, options, device, stroke_step: float, pixel_step: float,
@@ -61,14 +68,16 @@ GPU_RUN_COST = dict(style_step=2e-3, run_overhead=0.5, render_px=0.0)
 
 
 def estimate_run_seconds(shape, strokes: int, options, device, time_limit: float | None = None, *,
-                         styled: bool = False, detail_share: float | None = None) -> float:
+                         styled: bool = False, detail_share: float | None = None, guided: float = 0.0) -> float:
     """Seconds a whole run of a `shape` (height, width) painting paints for: its rounds (`estimate_seconds`,
-    a style's share and a detail mask's levels included), its start and end and its full-size canvas,
-    and no more than its time limit lets TimeBudget spend; at the device's costs (the CPU's or the GPU's)."""
+    a style's share, a detail mask's levels and the `guided` share of its brushes that have the dab guide
+    included), its start and end and its full-size canvas, and no more than its time limit lets TimeBudget
+    spend; at the device's costs (the CPU's or the GPU's)."""
     gpu = is_gpu(device)
     cost = {**(GPU_STEP_COST if gpu else CPU_STEP_COST), **(GPU_RUN_COST if gpu else CPU_RUN_COST)}
     height, width = shape
     step = {k: cost[k] for k in ("stroke_step", "pixel_step", "step_overhead")}
+    step["stroke_step"] += guided * DAB_GUIDE_STROKE_STEP["gpu" if gpu else "cpu"]
     if styled:
         step["step_overhead"] += cost["style_step"]
     rounds = estimate_seconds(max(height, width), height / width, strokes, options, device, **step,
@@ -82,26 +91,37 @@ GPU_OVERHEAD_SECONDS = 10   # ZeroGPU: moving the networks to the GPU, and the l
 GPU_ESTIMATE_MARGIN = 2     # ask for twice the estimate: GPU_STEP_COST is unmeasured
 
 
-def gpu_seconds(request: Request, device="cuda") -> float:
-    """The seconds of painting a request needs on a GPU, by the plan it will follow (GPU_STEP_COST)."""
+def gpu_seconds(request: Request, device="cuda", default_brush=None) -> float:
+    """The seconds of painting a request needs on a GPU, by the plan it will follow (GPU_STEP_COST; its
+    brushes, else `default_brush`, as `guided_share` says)."""
     width, height = request.image.size
-    return estimate_seconds(max(width, height), height / width, request.strokes, request.options, device,
-                            **GPU_STEP_COST)
+    step = dict(GPU_STEP_COST)
+    step["stroke_step"] += guided_share(request, default_brush) * DAB_GUIDE_STROKE_STEP["gpu"]
+    return estimate_seconds(max(width, height), height / width, request.strokes, request.options, device, **step)
 
 
-def gpu_duration(request: Request, longest: float, usual: float) -> int:
+def guided_share(request: Request, default_brush=None) -> float:
+    """The share of a request's brushes (else of `default_brush`, a loaded brush or a folder) that have the
+    dab guide: each level's brush counted once, as the plan spreads them."""
+    brushes = list(request.brushes) or ([default_brush] if default_brush is not None else [])
+    return sum(map(has_dab_guide, brushes)) / len(brushes) if brushes else 0.0
+
+
+def gpu_duration(request: Request, longest: float, usual: float, default_brush=None) -> int:
     """Seconds of GPU to ask ZeroGPU for: the run's estimate (twice it: unmeasured), capped by its time limit
     (`usual` where it has none, at most `longest`), plus the start and the finish (the files are written after
     the GPU is handed back). ZeroGPU refuses a request above the visitor's quota left and queues long ones
     behind short ones, so a default run asks for about 19 s, not its time limit."""
     limit = min(max(request.time_limit or usual, 5), longest)
-    return math.ceil(min(limit, GPU_ESTIMATE_MARGIN * gpu_seconds(request)) + GPU_OVERHEAD_SECONDS)
+    return math.ceil(min(limit, GPU_ESTIMATE_MARGIN * gpu_seconds(request, default_brush=default_brush))
+                     + GPU_OVERHEAD_SECONDS)
 
 
-def run_seconds(request: Request, device) -> float:
-    """The seconds a run will paint for (`estimate_run_seconds`): its style, detail mask and size included,
-    capped by its time limit; on ZeroGPU, the GPU's share."""
+def run_seconds(request: Request, device, default_brush=None) -> float:
+    """The seconds a run will paint for (`estimate_run_seconds`): its style, detail mask, size and brushes
+    (else `default_brush`) included, capped by its time limit; on ZeroGPU, the GPU's share."""
     width, height = request.image.size
     detail = None if request.guidance.detail is None else float(request.guidance.detail.mean())
     return estimate_run_seconds((height, width), request.strokes, request.options, device, request.time_limit,
-                                styled=request.guidance.style is not None, detail_share=detail)
+                                styled=request.guidance.style is not None, detail_share=detail,
+                                guided=guided_share(request, default_brush))

@@ -54,7 +54,7 @@ def optimised(request: Request) -> str:
 
 
 def estimate(request: Request) -> float:
-    return run_seconds(request, _space["hardware"].device)
+    return run_seconds(request, _space["hardware"].device, _space["painter"].brush)
 
 
 def announce(request: Request, seconds: float | None = None) -> str:
@@ -76,7 +76,7 @@ def status(frame, request: Request, seconds: float, stopped=False) -> str:
 def duration(request: Request, *args, **kwargs) -> int:
     """Seconds of GPU to ask ZeroGPU for (`estimate.gpu_duration`), within this hardware's time limits."""
     limits = _space["hardware"].time_limit
-    return gpu_duration(request, limits["maximum"], limits["value"])
+    return gpu_duration(request, limits["maximum"], limits["value"], _space["painter"].brush)
 
 
 @spaces.GPU(duration=duration)

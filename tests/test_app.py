@@ -178,6 +178,24 @@ def test_gpu_duration_follows_the_work_capped_by_the_time_limit():
     assert estimate.gpu_duration(_gpu_request(20_000, 2048, 5), **limits) == 5 + estimate.GPU_OVERHEAD_SECONDS  # capped
 
 
+def test_a_brush_that_sees_mypaints_dabs_is_expected_to_take_longer():
+    """The status's estimate counts what the dab guide adds to each stroke: a run with a guided brush is
+    announced as longer than the same run with a plain one, a level's guided brush by its share."""
+    from painter.brush import brush_source, has_dab_guide
+    from painter.request import make_request
+
+    guided, plain = brush_source("dry_brush"), brush_source("short_grass")
+    assert has_dab_guide(guided) and not has_dab_guide(plain)
+    runs = {name: make_request(PHOTO, 600, 384, 0, None, brush=brush)
+            for name, brush in (("guided", guided), ("plain", plain), ("mixed", f"{plain},{guided}"))}
+    seconds = {name: estimate.run_seconds(request, "cpu") for name, request in runs.items()}
+    assert seconds["plain"] * 1.25 < seconds["guided"] < seconds["plain"] * 1.8
+    assert seconds["plain"] < seconds["mixed"] < seconds["guided"]
+    default = make_request(PHOTO, 600, 384, 0, None)  # no brush named: the painter's own
+    assert estimate.run_seconds(default, "cpu", guided) == seconds["guided"]
+    assert estimate.gpu_seconds(runs["guided"]) > estimate.gpu_seconds(runs["plain"])
+
+
 def test_run_folders_outlive_their_run_and_are_swept_once_old(tmp_path, monkeypatch):
     """Gradio copies a run's files after the run's generator may have ended, and the example cache
     serves its files again later: a run leaves its folder, and a later run removes the old ones."""

@@ -3,7 +3,8 @@
 A fresh libmypaint brush always draws the same random numbers (`mypaint_brush_new` seeds its
 generator with one constant), so dab k of every stroke is moved by the same random pair g_k, times
 the brush's `offset_by_random` at the dab's pressure, times the radius; and dab k lies where the
-curve's length reaches (k + 1) / (dabs per radius) radii. For charcoal both are exact to 0.04 px
+curve's length in radii times the dabs per radius, plus the stroke's time times the dabs per second,
+reaches k + 1. For charcoal both are exact to 0.04 px, for the ink blot to 0.2 px
 (benchmarks/dab_positions.py), so the dabs of the stroke MyPaint paints at stream 0, scatter
 included, are a differentiable function of the action. `DabGuide` splats them into the brush's 64 px
 cell, blurred at three widths, and a small convolution adds what they say to the brush's logits:

@@ -62,8 +62,12 @@ class BrushInfo:
 def imitated_brush(folder) -> str:
     """The MyPaint brush that the brush in `folder` imitates (its config.json's `mypaint`; a brush
     from before brushes were named imitates the dry brush)."""
-    with open(os.path.join(folder, "config.json")) as f:
-        return json.load(f).get("mypaint", DRY_BRUSH)
+    return _folder_config(folder).get("mypaint", DRY_BRUSH)
+
+
+def _folder_config(folder) -> dict:
+    with open(os.path.join(str(folder), "config.json")) as f:
+        return json.load(f)
 
 
 def has_dab_guide(brush) -> bool:
@@ -71,11 +75,9 @@ def has_dab_guide(brush) -> bool:
     more a stroke; a Hub repo id not yet downloaded: False."""
     if isinstance(brush, Brush):
         return brush.dab_guide is not None
-    config = os.path.join(str(brush), "config.json")
-    if not os.path.isfile(config):
+    if not os.path.isfile(os.path.join(str(brush), "config.json")):
         return False
-    with open(config) as f:
-        return bool(json.load(f).get("dabs", 0.0))
+    return bool(_folder_config(brush).get("dabs", 0.0))
 
 
 def shipped_brushes(directory: str = BRUSHES_DIR) -> list[BrushInfo]:

@@ -101,7 +101,8 @@ class DabGuide(nn.Module):
         steps = (points[:, 1:] - points[:, :-1]).pow(2).sum(-1).add(1e-9).sqrt()
         count = torch.cat([steps.new_zeros(n, 1), steps.cumsum(1)], 1) / radius * self.per_radius
         if self.per_second:  # MyPaint reaches the curve's point i at (i + 1) time steps (painter.mypaint._trace)
-            count = count + self.per_second * STROKE_DTIME * (self.t.view(1, -1) * (CURVE_POINTS - 1) + 1)
+            count = count + self.per_second * STROKE_DTIME * torch.arange(1, CURVE_POINTS + 1, dtype=count.dtype,
+                                                                            device=count.device)
         k_max = int(min(TABLE_SIZE, max(1.0, float(count[:, -1].detach().max()))))
         k = torch.arange(1, k_max + 1, dtype=points.dtype, device=points.device).expand(n, k_max)
         upper = torch.searchsorted(count.detach().contiguous(), k.contiguous()).clamp(1, CURVE_POINTS - 1)

@@ -67,6 +67,14 @@ CPU_RUN_COST = dict(style_step=0.27, run_overhead=1.0, render_px=1.0e-5)
 GPU_RUN_COST = dict(style_step=2e-3, run_overhead=0.5, render_px=0.0)
 
 
+def step_costs(gpu: bool, guided: float = 0.0) -> dict:
+    """`estimate_seconds`' step costs on a GPU or the CPU, for runs whose brushes have the dab guide in the
+    share `guided`."""
+    step = dict(GPU_STEP_COST if gpu else CPU_STEP_COST)
+    step["stroke_step"] += guided * DAB_GUIDE_STROKE_STEP["gpu" if gpu else "cpu"]
+    return step
+
+
 def estimate_run_seconds(shape, strokes: int, options, device, time_limit: float | None = None, *,
                          styled: bool = False, detail_share: float | None = None, guided: float = 0.0) -> float:
     """Seconds a whole run of a `shape` (height, width) painting paints for: its rounds (`estimate_seconds`,
@@ -74,10 +82,9 @@ def estimate_run_seconds(shape, strokes: int, options, device, time_limit: float
     included), its start and end and its full-size canvas, and no more than its time limit lets TimeBudget
     spend; at the device's costs (the CPU's or the GPU's)."""
     gpu = is_gpu(device)
-    cost = {**(GPU_STEP_COST if gpu else CPU_STEP_COST), **(GPU_RUN_COST if gpu else CPU_RUN_COST)}
+    cost = GPU_RUN_COST if gpu else CPU_RUN_COST
     height, width = shape
-    step = {k: cost[k] for k in ("stroke_step", "pixel_step", "step_overhead")}
-    step["stroke_step"] += guided * DAB_GUIDE_STROKE_STEP["gpu" if gpu else "cpu"]
+    step = step_costs(gpu, guided)
     if styled:
         step["step_overhead"] += cost["style_step"]
     rounds = estimate_seconds(max(height, width), height / width, strokes, options, device, **step,
@@ -95,9 +102,8 @@ def gpu_seconds(request: Request, device="cuda", default_brush=None) -> float:
     """The seconds of painting a request needs on a GPU, by the plan it will follow (GPU_STEP_COST; its
     brushes, else `default_brush`, as `guided_share` says)."""
     width, height = request.image.size
-    step = dict(GPU_STEP_COST)
-    step["stroke_step"] += guided_share(request, default_brush) * DAB_GUIDE_STROKE_STEP["gpu"]
-    return estimate_seconds(max(width, height), height / width, request.strokes, request.options, device, **step)
+    return estimate_seconds(max(width, height), height / width, request.strokes, request.options, device,
+                            **step_costs(True, guided_share(request, default_brush)))
 
 
 def guided_share(request: Request, default_brush=None) -> float:

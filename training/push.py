@@ -23,6 +23,7 @@ from pathlib import Path
 from huggingface_hub import ModelCard
 
 from painter.brush import Brush
+from painter.dabs import BLUR_PX
 from painter.hub import LIBRARY_NAME, REPO_PREFIX
 from painter.mypaint import BRUSH
 
@@ -68,8 +69,8 @@ def model_card(training: dict | None = None, fidelity: dict | None = None, repo_
             lines += ["With the dab guide (`--dab-guide 1`, `painter/dabs.py`): the dabs MyPaint paints for the "
                       "stroke with a fresh brush, its random scatter included (dab k of every stroke gets the same "
                       "random numbers), placed along the curve from the brush's .myb settings, splatted into the "
-                      "64 px cell, blurred at 0.7, 1.4 and 2.8 px and read by a small convolution that adds to the "
-                      "generator's logits. So the brush paints MyPaint's own stroke for the action, grain included, "
+                      f"64 px cell, blurred at {', '.join(map(str, BLUR_PX[:-1]))} and {BLUR_PX[-1]} px and read by "
+                      "a small convolution that adds to the generator's logits. So the brush paints MyPaint's own stroke for the action, grain included, "
                       "not its average over random draws.", ""]
         if cfg.get("iou_weight"):
             lines += [f"The reconstruction loss also holds a soft blurred-mask IoU (the fidelity metric's "
@@ -98,21 +99,16 @@ def model_card(training: dict | None = None, fidelity: dict | None = None, repo_
     return "\n".join(lines)
 
 
-def ceiling(fidelity: dict) -> tuple[str, float]:
-    """MyPaint against itself, the bar a neural brush of it is held to: the stroke MyPaint paints for the
-    same action from the same random stream (a fresh brush draws the same random numbers for every
-    stroke, so that stroke is one fixed picture, its scatter included), its points jittered by 0.26 px,
-    as the stroke's numbers can barely say better."""
-    return "MyPaint with its points jittered by 0.26 px, same random stream", fidelity["mypaint_jitter_blurred_iou"]
-
-
 def _ceiling(fidelity: dict) -> list[str]:
-    if fidelity.get("mypaint_jitter_blurred_iou") is None:
+    """The bar a neural brush is held to: MyPaint against itself for the same action from the same random
+    stream, its points jittered by 0.26 px, as the stroke's numbers can barely say better."""
+    bar = fidelity.get("mypaint_jitter_blurred_iou")
+    if bar is None:
         return []
-    name, bar = ceiling(fidelity)
     line = (f"The yardstick is the stroke MyPaint paints for the same action, from the same random stream (a fresh "
             f"brush draws the same random numbers for every stroke, so that is one fixed picture, its scatter "
-            f"included); the ceiling is {name}: {bar:.3f}. This brush: {fidelity['blurred_iou']:.3f}, "
+            f"included); the ceiling is MyPaint with its points jittered by 0.26 px, same random stream: "
+            f"{bar:.3f}. This brush: {fidelity['blurred_iou']:.3f}, "
             f"{fidelity['blurred_iou'] / bar:.0%} of it.")
     other = fidelity.get("mypaint_other_stream_blurred_iou")
     if other is not None and other < 0.999:

@@ -30,7 +30,7 @@ import torch
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
-from .dabs import DabGuide
+from .dabs import TABLE_SIZE, DabGuide
 from .mypaint import BRUSH as DRY_BRUSH
 from .stroke import (ACTION_SIZE, CELL_PX, COLOUR, CONTROL, CURVE_POINTS, END, END_PRESSURE, SIZE, START,
                      START_PRESSURE, bezier_points)
@@ -116,6 +116,9 @@ class BrushConfig:
     dabs: float = 0.0            # MyPaint's dabs per radius along the curve, behind the dab guide (0: none)
     dab_scatter: tuple = (0.0, 0.0)  # the brush's offset_by_random at pressure 0, and its change to pressure 1
     dabs_per_second: float = 0.0     # MyPaint's dabs per second of the stroke's time, behind the dab guide
+    dab_ratio: float = 1.0           # the elliptical ratio of MyPaint's dabs, which sets their spacing (1: round)
+    dab_angle: float = 90.0          # the angle of their ellipse before MyPaint turns it at random, degrees
+    dab_table: int = TABLE_SIZE      # dabs the guide knows by their index; a longer stroke's later dabs it leaves out
 
 
 class Brush(nn.Module, PyTorchModelHubMixin,
@@ -131,15 +134,18 @@ class Brush(nn.Module, PyTorchModelHubMixin,
 
     def __init__(self, hidden: int = 256, base: int = 16, channels=(32, 16), fourier: int = 6, guide: int = 24,
                  guide_channels: int = 3, mypaint: str = DRY_BRUSH, dabs: float = 0.0, dab_scatter=(0.0, 0.0),
-                 dabs_per_second: float = 0.0):
+                 dabs_per_second: float = 0.0, dab_ratio: float = 1.0, dab_angle: float = 90.0,
+                 dab_table: int = TABLE_SIZE):
         super().__init__()
         if guide_channels not in (3, 5):
             raise ValueError(f"guide_channels is 3 or 5, not {guide_channels}")
         self.config = BrushConfig(hidden=hidden, base=base, channels=tuple(channels), fourier=fourier, guide=guide,
                                   guide_channels=guide_channels, mypaint=str(mypaint), dabs=float(dabs),
                                   dab_scatter=tuple(float(v) for v in dab_scatter),
-                                  dabs_per_second=float(dabs_per_second))
-        self.dab_guide = (DabGuide(self.config.dabs, self.config.dab_scatter, self.config.dabs_per_second)
+                                  dabs_per_second=float(dabs_per_second), dab_ratio=float(dab_ratio),
+                                  dab_angle=float(dab_angle), dab_table=int(dab_table))
+        c = self.config
+        self.dab_guide = (DabGuide(c.dabs, c.dab_scatter, c.dabs_per_second, c.dab_ratio, c.dab_angle, c.dab_table)
                           if dabs else None)
         widths = list(self.config.channels)
         if base * 2 ** len(widths) != CELL_PX:

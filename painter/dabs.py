@@ -4,8 +4,10 @@ A fresh libmypaint brush always draws the same random numbers (`mypaint_brush_ne
 generator with one constant), so dab k of every stroke is moved by the same random pair g_k, times
 the brush's `offset_by_random` at the dab's pressure, times the radius; and dab k lies where the
 curve's length in radii times the dabs per radius, plus the stroke's time times the dabs per second,
-reaches k + 1. For charcoal both are exact to 0.04 px, for the ink blot to 0.2 px
-(benchmarks/dab_positions.py), so the dabs of the stroke MyPaint paints at stream 0, scatter
+reaches k + 1. A brush with elliptical dabs (short grass) measures each step across the ellipse of the
+dab before it, turned by that dab's angle, which is again fixed by its index (libmypaint's
+`count_dabs_to`). For charcoal both are exact to 0.04 px, for the ink blot to 0.2 px, for short grass
+to 1.0 px (95th percentiles, benchmarks/dab_positions.py), so the dabs of the stroke MyPaint paints at stream 0, scatter
 included, are a differentiable function of the action. `DabGuide` splats them into the brush's 64 px
 cell, blurred at three widths, and a small convolution adds what they say to the brush's logits:
 the network still paints the stroke, and learns the dab's shape and opacity from MyPaint's strokes.
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -26,12 +30,16 @@ from .stroke import (CELL_PX, CONTROL, CURVE_POINTS, END, END_PRESSURE, MAX_PRES
 TABLE_SIZE = 640            # dabs with their own random pair; a longer stroke's later dabs get none
 BLUR_PX = (0.7, 1.4, 2.8)   # the splatted dabs blurred at these widths (the brush's radii are 1 to 7.4 px)
 BLUR_REACH = 8
+SPACING_ITERATIONS = 4      # where an elliptical brush's dabs fall: 0.15 / 1.0 px median / p95 from MyPaint's
 HEAD_WIDTH = 8              # channels of the guide's convolutions at 64 px (16 cost 2.5 ms a stroke, forward and back)
 
 
-def dab_settings(mypaint: str) -> tuple[float, tuple[float, float], float]:
-    """(dabs per radius, (offset_by_random at pressure 0, its change to pressure 1), dabs per second) of a
-    MyPaint brush."""
+def dab_settings(mypaint: str) -> dict:
+    """What places a MyPaint brush's dabs, as `DabGuide` takes it: `per_radius` (dabs per radius),
+    `scatter` (offset_by_random at pressure 0, its change to pressure 1), `per_second` (dabs per second)
+    `ratio` (its dabs' elliptical ratio; 1: round) and `angle` (their ellipse's angle before any random
+    turn, degrees); and `size`, the dabs that the guide knows by their index
+    (an elliptical brush spaces its dabs up to `ratio` times closer)."""
     from .mypaint import brush_definition
 
     settings = json.loads(brush_definition(mypaint))["settings"]
@@ -41,57 +49,104 @@ def dab_settings(mypaint: str) -> tuple[float, tuple[float, float], float]:
     points = scatter["inputs"].get("pressure") or [(0.0, 0.0), (1.0, 0.0)]
     (x0, y0), (x1, y1) = points[0], points[-1]
     per_second = settings.get("dabs_per_second", {"base_value": 0.0})["base_value"]
-    return float(per_radius), (float(scatter["base_value"] + y0), float((y1 - y0) / (x1 - x0))), float(per_second)
+    ratio = max(1.0, float(settings.get("elliptical_dab_ratio", {"base_value": 1.0})["base_value"]))
+    angle = float(settings.get("elliptical_dab_angle", {"base_value": 90.0})["base_value"])
+    return dict(per_radius=float(per_radius), scatter=(float(scatter["base_value"] + y0), float((y1 - y0) / (x1 - x0))),
+                per_second=float(per_second), ratio=ratio, angle=angle, size=TABLE_SIZE * math.ceil(ratio / 2))
 
 
 REFERENCE_PRESSURE = 0.5
 
 
-def reference_dabs(mypaint: str):
+def reference_dabs(mypaint: str, size: int = TABLE_SIZE):
     """MyPaint's own dabs of a long straight stroke at one pressure, with and without its random scatter:
-    (moved, placed), each (n, 4) as `record_dabs` lists them, n at most TABLE_SIZE."""
+    (moved, placed), each (n, 5) as `record_dabs` lists them, n at most `size`."""
     from .mypaint import record_dabs
 
-    p = REFERENCE_PRESSURE
-    reference = Stroke((2.0, 32.0), (600.0, 32.0), (1200.0, 32.0), 1.0, (p, p), (0.0, 0.0, 0.0))
+    p, (x0, y0) = REFERENCE_PRESSURE, (2.0, 32.0)
+    reference = Stroke((x0, y0), (600.0, y0), (1200.0, y0), 1.0, (p, p), (0.0, 0.0, 0.0))
     moved, placed = record_dabs(reference, brush=mypaint), record_dabs(reference, brush=mypaint, scatter=False)
-    n = min(len(moved), len(placed), TABLE_SIZE)
+    settings = dab_settings(mypaint)
+    if settings["ratio"] > 1:
+        # Without its scatter an elliptical brush draws fewer random numbers a dab, so its dabs turn and fall
+        # elsewhere; their path is where the scattered dabs' own angles space them along the line.
+        turn = np.deg2rad(np.r_[moved[:1, 4], moved[:-1, 4]])  # each step is measured across the dab before
+        steps = 1 / np.hypot(np.sin(turn) * settings["ratio"], np.cos(turn)) / settings["per_radius"]
+        placed = moved.copy()
+        placed[:, 0], placed[:, 1], placed[:, 2] = x0 + np.cumsum(steps), y0, reference.radius
+    n = min(len(moved), len(placed), size)
     return moved[:n], placed[:n]
 
 
-def random_pairs(mypaint: str, scatter: tuple[float, float]) -> torch.Tensor:
-    """(TABLE_SIZE, 2): the random pair g_k of each dab k (`reference_dabs`)."""
-    moved, placed = reference_dabs(mypaint)
+def random_pairs(mypaint: str, scatter: tuple[float, float], size: int = TABLE_SIZE) -> torch.Tensor:
+    """(size, 2): the random pair g_k of each dab k (`reference_dabs`)."""
+    moved, placed = reference_dabs(mypaint, size)
     amplitude = scatter[0] + scatter[1] * REFERENCE_PRESSURE
-    table = torch.zeros(TABLE_SIZE, 2)
+    table = torch.zeros(size, 2)
     if amplitude:
         table[:len(moved)] = torch.from_numpy((moved[:, :2] - placed[:, :2]) / (amplitude * placed[:, 2:3]))
     return table
 
 
+def dab_angles(mypaint: str, size: int = TABLE_SIZE) -> torch.Tensor:
+    """(size,): the angle of each dab k's ellipse, in degrees, as MyPaint paints it with its scatter (without,
+    the brush draws fewer random numbers a dab, and each dab gets another angle) (`reference_dabs`)."""
+    moved, _ = reference_dabs(mypaint, size)
+    angles = torch.zeros(size)
+    angles[:len(moved)] = torch.from_numpy(moved[:, 4])
+    return angles
+
+
+def blur_matrices(widths) -> torch.Tensor:
+    """(len(widths), 64, 64): Gaussian blurs of these widths (px) as matrices, cut at BLUR_REACH px."""
+    x = torch.arange(CELL_PX, dtype=torch.float32)
+    apart = x[:, None] - x[None, :]
+    sigma = torch.tensor(widths, dtype=torch.float32)[:, None, None]
+    reach = torch.arange(-BLUR_REACH, BLUR_REACH + 1, dtype=torch.float32)
+    total = torch.exp(-reach ** 2 / (2 * sigma[:, 0] ** 2)).sum(1)
+    blurs = torch.exp(-apart ** 2 / (2 * sigma ** 2)) * (apart.abs() <= BLUR_REACH) / total[:, None, None]
+    # Below 1e-30 a weight is nothing, but a narrow blur's smallest are subnormal floats, which made the matrix
+    # products 3 times as slow on the CPU (the round blurs' smallest weight is 2.5e-29: unchanged).
+    return blurs * (blurs >= 1e-30)
+
+
 class DabGuide(nn.Module):
     """Adds to the brush's (N, 1, 64, 64) logits what the stroke's dabs say (see the module's docstring)."""
 
-    def __init__(self, per_radius: float, scatter: tuple[float, float], per_second: float = 0.0):
+    def __init__(self, per_radius: float, scatter: tuple[float, float], per_second: float = 0.0, ratio: float = 1.0,
+                 angle: float = 90.0, size: int = TABLE_SIZE):
         super().__init__()
         self.per_radius, self.scatter, self.per_second = float(per_radius), tuple(scatter), float(per_second)
-        self.register_buffer("table", torch.zeros(TABLE_SIZE, 2))  # filled from MyPaint by training
+        self.ratio, self.angle, self.size = float(ratio), float(angle), int(size)
+        self.register_buffer("table", torch.zeros(self.size, 2))  # filled from MyPaint by training
+        if self.ratio > 1:  # (a round brush's weights have no angles)
+            self.register_buffer("angles", torch.zeros(self.size))  # filled from MyPaint by training
         self.register_buffer("t", torch.linspace(0, 1, CURVE_POINTS)[:, None], persistent=False)
-        # The blurs as (3, 64, 64) matrices, blurred = B @ splat @ B: one matrix product costs a third of
-        # a 17-tap depthwise convolution here, forward and back (the same values, zero padding included).
-        x = torch.arange(CELL_PX, dtype=torch.float32)
-        apart = x[:, None] - x[None, :]
-        sigma = torch.tensor(BLUR_PX)[:, None, None]
-        reach = torch.arange(-BLUR_REACH, BLUR_REACH + 1, dtype=torch.float32)
-        total = torch.exp(-reach ** 2 / (2 * sigma[:, 0] ** 2)).sum(1)
-        blurs = torch.exp(-apart ** 2 / (2 * sigma ** 2)) * (apart.abs() <= BLUR_REACH) / total[:, None, None]
-        self.register_buffer("blurs", blurs, persistent=False)
+        # The blurs as (3, 64, 64) matrices, blurred = B_down @ splat @ B_across: one matrix product costs a
+        # third of a 17-tap depthwise convolution here, forward and back (the same values, zero padding
+        # included). An elliptical brush's dabs are blurred sqrt(ratio) times longer along their long axis at
+        # the brush's angle (down, for short grass's upright blades) and as much shorter across it: so its
+        # guide learned 0.499 blurred IoU against MyPaint's stroke, 0.476 with round blurs (the same run).
+        across = down = BLUR_PX
+        if self.ratio > 1:
+            upright = abs(math.sin(math.radians(self.angle))) >= abs(math.cos(math.radians(self.angle)))
+            long, short = [w * self.ratio ** 0.5 for w in BLUR_PX], [w / self.ratio ** 0.5 for w in BLUR_PX]
+            across, down = (short, long) if upright else (long, short)
+        self.register_buffer("blurs", blur_matrices(across), persistent=False)
+        self.register_buffer("blurs_down", blur_matrices(down) if down is not across else self.blurs, persistent=False)
         channels = 2 * len(BLUR_PX) + 2   # the blurred dabs (plain, pressure-weighted), the radius, the logits
         self.head = nn.Sequential(nn.Conv2d(channels, HEAD_WIDTH, 3, padding=1), nn.ReLU(inplace=True),
                                   nn.Conv2d(HEAD_WIDTH, HEAD_WIDTH, 3, padding=1), nn.ReLU(inplace=True),
                                   nn.Conv2d(HEAD_WIDTH, 1, 3, padding=1))
         nn.init.zeros_(self.head[-1].weight)  # a new guide starts as the brush it is added to
         nn.init.zeros_(self.head[-1].bias)
+
+    def read(self, mypaint: str) -> "DabGuide":
+        """Fill in MyPaint's random pair (and ellipse angle) of each dab, read once from its dabs."""
+        self.table.copy_(random_pairs(mypaint, self.scatter, self.size))
+        if self.ratio > 1:
+            self.angles.copy_(dab_angles(mypaint, self.size))
+        return self
 
     def centres(self, actions: torch.Tensor):
         """(N, K, 2) dab centres in cell px, (N, K) pressures and (N, K) 1 for a dab MyPaint paints, else 0."""
@@ -103,8 +158,12 @@ class DabGuide(nn.Module):
         if self.per_second:  # MyPaint reaches the curve's point i at (i + 1) time steps (painter.mypaint._trace)
             count = count + self.per_second * STROKE_DTIME * torch.arange(1, CURVE_POINTS + 1, dtype=count.dtype,
                                                                             device=count.device)
-        k_max = int(min(TABLE_SIZE, max(1.0, float(count[:, -1].detach().max()))))
-        k = torch.arange(1, k_max + 1, dtype=points.dtype, device=points.device).expand(n, k_max)
+        if self.ratio > 1:
+            k = self.spaced(points, count.detach())
+            k_max = k.shape[1]
+        else:
+            k_max = int(min(self.size, max(1.0, float(count[:, -1].detach().max()))))
+            k = torch.arange(1, k_max + 1, dtype=points.dtype, device=points.device).expand(n, k_max)
         upper = torch.searchsorted(count.detach().contiguous(), k.contiguous()).clamp(1, CURVE_POINTS - 1)
         low, high = count.gather(1, upper - 1), count.gather(1, upper)
         share = ((k - low) / (high - low + 1e-9)).clamp(0, 1)
@@ -116,6 +175,40 @@ class DabGuide(nn.Module):
         amplitude = (self.scatter[0] + self.scatter[1] * pressure).clamp(min=0)
         centres = before + share[..., None] * (after - before) + self.table[:k_max] * (amplitude * radius)[..., None]
         return centres, pressure, (k <= count[:, -1:]).to(points.dtype)
+
+    def spaced(self, points: torch.Tensor, count: torch.Tensor) -> torch.Tensor:
+        """(N, K): where each dab k of an elliptical brush falls, in `count`'s round dabs. MyPaint counts the step
+        to dab k across the ellipse of dab k - 1 (the first step across the first dab's), so a step across
+        its long axis is worth `ratio` times more, and each angle is fixed by its dab's index. The step's
+        direction is the curve's where the dab before it lies: found by iterating, from the dabs spaced as if
+        each kept the brush's own angle."""
+        n = len(points)
+        heading = points[:, 1:] - points[:, :-1]
+        heading = heading / heading.norm(dim=-1, keepdim=True).clamp(min=1e-9)
+        x, y = heading.unbind(-1)   # each segment's; then, in the loop, the segment's where the dab before lies
+
+        def across_ellipse(cos, sin):  # how many times longer a unit step counts, measured across the ellipse
+            return torch.hypot((y * cos - x * sin) * self.ratio, y * sin + x * cos)
+
+        most = int(min(self.size, max(1.0, self.ratio * float(count[:, -1].max()))))
+        steps = (count[:, 1:] - count[:, :-1]) * across_ellipse(math.cos(math.radians(self.angle)),
+                                                                  math.sin(math.radians(self.angle)))
+        upright = torch.cat([steps.new_zeros(n, 1), steps.cumsum(1)], 1)
+        at = torch.arange(most, dtype=count.dtype, device=count.device).expand(n, most)   # the dab before
+        segment = (torch.searchsorted(upright.contiguous(), at.contiguous()) - 1).clamp(0, CURVE_POINTS - 2)
+        share = ((at - upright.gather(1, segment)) / (steps.gather(1, segment) + 1e-9)).clamp(0, 1)
+        at = count.gather(1, segment) + share * (count.gather(1, segment + 1) - count.gather(1, segment))
+        turn = torch.deg2rad(self.angles[torch.arange(most, device=points.device).sub(1).clamp(min=0)])
+        cos, sin = torch.cos(turn), torch.sin(turn)
+        for i in range(SPACING_ITERATIONS):
+            segment = (torch.searchsorted(count.contiguous(), at.contiguous()) - 1).clamp(0, CURVE_POINTS - 2)
+            x, y = heading.gather(1, segment[..., None].expand(*segment.shape, 2)).unbind(-1)
+            k = torch.cumsum(1 / across_ellipse(cos[:at.shape[1]], sin[:at.shape[1]]), 1)
+            if i == 0:  # the first count is near: later iterations need only the dabs up to it, and a margin
+                k = k[:, :int(min(most, 1.25 * int((k <= count[:, -1:]).sum(1).max()) + 16))]
+            at = torch.cat([at.new_zeros(n, 1), k[:, :-1]], 1)
+        last = int((k <= count[:, -1:]).sum(1).max())
+        return k[:, :max(1, last)]
 
     def maps(self, actions: torch.Tensor) -> torch.Tensor:
         """(N, 7, 64, 64): the dabs splatted (`splat`) and blurred at BLUR_PX (`blur`), plainly and weighted
@@ -147,7 +240,7 @@ class DabGuide(nn.Module):
         n, c, widths = len(splats), splats.shape[1], len(BLUR_PX)
         rows = splats.reshape(-1, CELL_PX) @ self.blurs.permute(2, 0, 1).reshape(CELL_PX, widths * CELL_PX)
         rows = rows.view(n * c, CELL_PX, widths, CELL_PX).permute(2, 1, 0, 3).reshape(widths, CELL_PX, -1)
-        blurred = torch.bmm(self.blurs, rows).view(widths, CELL_PX, n, c, CELL_PX).permute(2, 3, 0, 1, 4)
+        blurred = torch.bmm(self.blurs_down, rows).view(widths, CELL_PX, n, c, CELL_PX).permute(2, 3, 0, 1, 4)
         return blurred.reshape(n, c * widths, CELL_PX, CELL_PX)
 
     def forward(self, actions: torch.Tensor, logits: torch.Tensor, bfloat16: bool = False) -> torch.Tensor:

@@ -299,7 +299,8 @@ class _Surface(ctypes.Structure):
 
 def record_dabs(stroke: Stroke, stream: int = 0, scatter: bool = True, brush: str = BRUSH,
                 scale: float = 1.0) -> np.ndarray:
-    """(N, 4) float32: the dabs MyPaint paints for `stroke`, in order, as x, y, radius, opaque.
+    """(N, 5) float32: the dabs MyPaint paints for `stroke`, in order, as x, y, radius, opaque and the angle
+    of the dab's ellipse in degrees.
 
     A surface that records instead of painting. With `scatter=False`, the brush's random
     offsets and radii are switched off: the dabs where the brush itself goes. `scale` as in
@@ -308,8 +309,8 @@ def record_dabs(stroke: Stroke, stream: int = 0, scatter: bool = True, brush: st
     lib = library()
     dabs = []
 
-    def draw_dab(_, x, y, radius, r, g, b, opaque, *rest):
-        dabs.append((x, y, radius, opaque))
+    def draw_dab(_, x, y, radius, r, g, b, opaque, hardness, eraser, ratio, angle, *rest):
+        dabs.append((x, y, radius, opaque, angle))
         return 1
 
     def get_color(_, x, y, radius, *rgba):
@@ -330,7 +331,7 @@ def record_dabs(stroke: Stroke, stream: int = 0, scatter: bool = True, brush: st
         _trace(lib, handle, ctypes.addressof(surface), stroke, scale)
     finally:
         lib.mypaint_brush_unref(handle)
-    return np.array(dabs, dtype=np.float32).reshape(-1, 4)
+    return np.array(dabs, dtype=np.float32).reshape(-1, 5)
 
 
 _cells: dict[str, Canvas] = {}  # one per brush and process: allocating a surface costs more than a stroke

@@ -162,16 +162,16 @@ def test_the_dab_guide_finds_mypaints_dabs_and_starts_as_the_brush_it_is_added_t
     them; a brush with a new guide paints as the brush without one; the guide and its random pairs travel
     with the weights."""
     pytest.importorskip("painter.mypaint")
-    from painter.dabs import dab_settings, random_pairs
+    from painter.dabs import dab_settings
     from painter.mypaint import record_dabs
     from painter.stroke import Stroke
 
-    per_radius, scatter, per_second = dab_settings("classic/charcoal")
-    assert (per_radius, scatter, per_second) == (5.0, (1.6, -1.4), 0.0)
+    settings = dab_settings("classic/charcoal")
+    assert settings == dict(per_radius=5.0, scatter=(1.6, -1.4), per_second=0.0, ratio=1.0, angle=90.0, size=640)
     plain = Brush(hidden=64, guide_channels=5, mypaint="classic/charcoal")
-    guided = Brush(hidden=64, guide_channels=5, mypaint="classic/charcoal", dabs=per_radius, dab_scatter=scatter)
+    guided = Brush(hidden=64, guide_channels=5, mypaint="classic/charcoal", dabs=5.0, dab_scatter=settings["scatter"])
     guided.load_state_dict({**guided.state_dict(), **plain.state_dict()})
-    guided.dab_guide.table.copy_(random_pairs("classic/charcoal", scatter))
+    guided.dab_guide.read("classic/charcoal")
     actions = torch.tensor([[0.7, 0.6, 0.45, 0.35, 0.8, 0.7, 0.2, 0.3, 0.4, 0.15, 0.2, 0.5],
                             [0.3, 0.9, 0.6, 0.6, 0.2, 0.8, 0.5, 0.5, 0.5, 0.8, 0.1, 0.9]])
     assert torch.allclose(guided.eval()(actions), plain.eval()(actions), atol=1e-6)
@@ -202,14 +202,13 @@ def test_the_dab_guide_finds_the_ink_blots_timed_dabs():
     """The ink blot paints 15 dabs a second besides 3.32 a radius: the guide puts the dabs where MyPaint
     paints them, as many as MyPaint paints."""
     pytest.importorskip("painter.mypaint")
-    from painter.dabs import DabGuide, dab_settings, random_pairs
+    from painter.dabs import DabGuide, dab_settings
     from painter.mypaint import record_dabs
     from painter.stroke import Stroke
 
-    per_radius, scatter, per_second = dab_settings("classic/ink_blot")
-    assert (per_radius, per_second) == (3.32, 15.0)
-    guide = DabGuide(per_radius, scatter, per_second)
-    guide.table.copy_(random_pairs("classic/ink_blot", scatter))
+    settings = dab_settings("classic/ink_blot")
+    assert (settings["per_radius"], settings["per_second"]) == (3.32, 15.0)
+    guide = DabGuide(**settings).read("classic/ink_blot")
     actions = torch.tensor([[0.7, 0.7, 0.45, 0.35, 0.8, 0.7, 0.2, 0.3, 0.4, 0.15, 0.2, 0.5],
                             [0.3, 0.9, 0.6, 0.6, 0.2, 0.8, 0.5, 0.5, 0.5, 0.8, 0.1, 0.9]])
     centres, _, painted = guide.centres(actions)
@@ -219,3 +218,35 @@ def test_the_dab_guide_finds_the_ink_blots_timed_dabs():
         assert n > 40 and abs(n - len(real)) <= 1  # a count that left out the time would be 30 short
         n = min(n, len(real))
         assert (found[:n] - torch.from_numpy(real[:n, :2])).norm(dim=1).max() < 0.5
+
+
+def test_the_dab_guide_finds_short_grass_dabs_spaced_across_their_turned_ellipses():
+    """Short grass paints tall ellipses, each turned by its own random angle, and MyPaint measures the step
+    to the next dab across the ellipse: a horizontal stroke lays dabs nearly four times as close as a vertical
+    one. The guide puts them where MyPaint paints them; spaced as round dabs, they would be far off."""
+    pytest.importorskip("painter.mypaint")
+    from painter.dabs import DabGuide, dab_settings
+    from painter.mypaint import record_dabs
+    from painter.stroke import Stroke
+
+    settings = dab_settings("classic/short_grass")
+    assert settings["ratio"] == pytest.approx(3.91) and settings["size"] == 1280
+    guide = DabGuide(**settings).read("classic/short_grass")
+    round_guide = DabGuide(**{**settings, "ratio": 1.0}).read("classic/short_grass")
+    actions = torch.tensor([[0.5, 0.6, 0.5, 0.5, 0.9, 0.5, 0.2, 0.3, 0.4, 0.1, 0.5, 0.5],     # across
+                            [0.5, 0.6, 0.5, 0.5, 0.5, 0.9, 0.2, 0.3, 0.4, 0.5, 0.1, 0.5],     # down
+                            [0.3, 0.5, 0.6, 0.3, 0.2, 0.8, 0.5, 0.5, 0.5, 0.8, 0.1, 0.9]])
+    found, counts = [], []
+    for g in (guide, round_guide):
+        centres, _, painted = g.centres(actions)
+        errors = []
+        for action, place, mask in zip(actions, centres, painted):
+            real = record_dabs(Stroke.from_action(action.numpy()), brush="classic/short_grass")
+            n = min(int(mask.sum()), len(real))
+            errors.append((place[:n] - torch.from_numpy(real[:n, :2])).norm(dim=1))
+            counts.append((int(mask.sum()), len(real)))
+        found.append(torch.cat(errors))
+    (across, across_real), (down, down_real) = counts[:2]
+    assert across_real > 2.5 * down_real and abs(across - across_real) <= 15 and abs(down - down_real) <= 15
+    assert found[0].median() < 0.5 and found[0].quantile(0.95) < 2.0
+    assert found[1].median() > 5.0

@@ -68,8 +68,11 @@ def model_card(training: dict | None = None, fidelity: dict | None = None, repo_
         if cfg.get("dab_guide"):
             lines += ["With the dab guide (`--dab-guide 1`, `painter/dabs.py`): the dabs MyPaint paints for the "
                       "stroke with a fresh brush, its random scatter included (dab k of every stroke gets the same "
-                      "random numbers), placed along the curve from the brush's .myb settings, splatted into the "
-                      f"64 px cell, blurred at {', '.join(map(str, BLUR_PX[:-1]))} and {BLUR_PX[-1]} px and read by "
+                      "random numbers), placed along the curve from the brush's .myb settings (an elliptical "
+                      "brush's steps measured across each dab's ellipse, turned by its own fixed random angle), "
+                      f"splatted into the 64 px cell, blurred at {', '.join(map(str, BLUR_PX[:-1]))} and "
+                      f"{BLUR_PX[-1]} px (an elliptical brush's: as many times longer along the ellipse's long axis, "
+                      "and shorter across it, as the square root of its ratio) and read by "
                       "a small convolution that adds to the generator's logits. So the brush paints MyPaint's own stroke for the action, grain included, "
                       "not its average over random draws.", ""]
         if cfg.get("iou_weight"):

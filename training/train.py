@@ -39,7 +39,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from painter.brush import Brush
-from painter.dabs import dab_settings, random_pairs
+from painter.dabs import dab_settings
 from painter.vgg import WEIGHTS_ENV, VGGFeatures, find_vgg_state_dict, hub_cache_path
 
 from .critic import Critic
@@ -261,12 +261,15 @@ class Trainer:
         self.batches = Batches(self.train_actions, self.train_alpha, cfg.batch, self.rt, cfg.seed)
         torch.manual_seed(cfg.seed)
         mypaint = dataset_brush(data)
-        dabs, scatter, per_second = dab_settings(mypaint) if cfg.dab_guide else (0.0, (0.0, 0.0), 0.0)
+        dabs = {}
+        if cfg.dab_guide:
+            d = dab_settings(mypaint)
+            dabs = dict(dabs=d["per_radius"], dab_scatter=d["scatter"], dabs_per_second=d["per_second"],
+                        dab_ratio=d["ratio"], dab_angle=d["angle"], dab_table=d["size"])
         self.generator = Brush(hidden=cfg.hidden, base=cfg.base, channels=cfg.channels, fourier=cfg.fourier,
-                               guide=cfg.guide, guide_channels=cfg.guide_channels, mypaint=mypaint, dabs=dabs,
-                               dab_scatter=scatter, dabs_per_second=per_second)
-        if cfg.dab_guide:  # MyPaint's own random pair of each dab, read once from its dabs
-            self.generator.dab_guide.table.copy_(random_pairs(mypaint, scatter))
+                               guide=cfg.guide, guide_channels=cfg.guide_channels, mypaint=mypaint, **dabs)
+        if cfg.dab_guide:
+            self.generator.dab_guide.read(mypaint)
         self.generator.to(self.rt.device)
         if cfg.init:
             self.start_from(cfg.init)
@@ -294,7 +297,8 @@ class Trainer:
         generator = unwrap(self.generator)
         old, new = asdict(trained.config), asdict(generator.config)
         grows = old["guide_channels"] <= new["guide_channels"]
-        free = {"guide_channels": 0, "mypaint": "", "dabs": 0.0, "dab_scatter": (), "dabs_per_second": 0.0}
+        free = {"guide_channels": 0, "mypaint": "", "dabs": 0.0, "dab_scatter": (), "dabs_per_second": 0.0,
+                "dab_ratio": 1.0, "dab_angle": 0.0, "dab_table": 0}
         if {**old, **free} != {**new, **free} or not grows:
             raise ValueError(f"--init {source} is a brush of other sizes ({old}); "
                              "give the same --hidden, --base, --fourier and --guide")

@@ -16,4 +16,5 @@ exactly when the hashes must still be checked.
 #    shown is MyPaint's painting of its strokes (issue 33).
 # 3: the dry brush (the default) and charcoal see the dabs MyPaint paints for each stroke (their dab guide,
 #    painter/dabs.py), so the optimiser aims MyPaint's own stroke, grain included (issue 33).
-PAINTING_VERSION = 3
+# 4: short grass sees its dabs too, spaced as MyPaint spaces its turned elliptical dabs (issue 33).
+PAINTING_VERSION = 4

@@ -184,7 +184,7 @@ def test_a_brush_that_sees_mypaints_dabs_is_expected_to_take_longer():
     from painter.brush import brush_source, has_dab_guide
     from painter.request import make_request
 
-    guided, plain = brush_source("dry_brush"), brush_source("short_grass")
+    guided, plain = brush_source("dry_brush"), brush_source("ink_blot")
     assert has_dab_guide(guided) and not has_dab_guide(plain)
     runs = {name: make_request(PHOTO, 600, 384, 0, None, brush=brush)
             for name, brush in (("guided", guided), ("plain", plain), ("mixed", f"{plain},{guided}"))}

@@ -210,12 +210,15 @@ class DabGuide(nn.Module):
         last = int((k <= count[:, -1:]).sum(1).max())
         return k[:, :max(1, last)]
 
-    def maps(self, actions: torch.Tensor) -> torch.Tensor:
+    def maps(self, actions: torch.Tensor, *more: torch.Tensor) -> torch.Tensor:
         """(N, 7, 64, 64): the dabs splatted (`splat`) and blurred at BLUR_PX (`blur`), plainly and weighted
-        by pressure, and the radius (in 8 px)."""
+        by pressure, and the radius (in 8 px); then any `more` (N, 1, 64, 64) maps. Channels last in memory,
+        as the guide's convolutions read them: written so by one concatenation, not concatenated and then
+        transposed (which took a sixth of a painting's time with the dry brush)."""
         n = len(actions)
         radius = torch.exp(2 * actions[:, SIZE]).view(n, 1, 1, 1).expand(n, 1, CELL_PX, CELL_PX) / 8
-        return torch.cat([self.blur(self.splat(actions)), radius], 1)
+        parts = [self.blur(self.splat(actions)), radius, *more]
+        return torch.cat([part.permute(0, 2, 3, 1) for part in parts], 3).permute(0, 3, 1, 2)
 
     def splat(self, actions: torch.Tensor) -> torch.Tensor:
         """(N, 2, 64, 64): each dab spread bilinearly over its four nearest pixels (so that the splat follows
@@ -249,6 +252,6 @@ class DabGuide(nn.Module):
         if not len(actions):  # (the painter may ask for no strokes at all)
             return logits
         # channels last: oneDNN's 3x3 convolutions over 8 channels take half the time so, forward and back
-        features = torch.cat([self.maps(actions), logits], 1).contiguous(memory_format=torch.channels_last)
+        features = self.maps(actions, logits)
         with torch.autocast("cpu", dtype=torch.bfloat16) if bfloat16 else contextlib.nullcontext():
             return logits + self.head(features).float()

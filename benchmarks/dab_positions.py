@@ -35,7 +35,7 @@ painter.setup()
 
 import torch  # noqa: E402
 
-from painter.dabs import DabGuide, dab_angles, dab_settings  # noqa: E402
+from painter.dabs import DabGuide, dab_settings  # noqa: E402
 from painter.stroke import ACTION_SIZE  # noqa: E402
 from painter.mypaint import brush_definition, record_dabs  # noqa: E402
 from painter.stroke import Stroke  # noqa: E402
@@ -44,14 +44,13 @@ from painter.stroke import Stroke  # noqa: E402
 def measure(brush: str, strokes: int, seed: int) -> dict:
     settings = json.loads(brush_definition(brush))["settings"]
     outside = [f"radius by {i}" for i in settings["radius_logarithmic"]["inputs"]]
-    guide = DabGuide(**dab_settings(brush))
-    if guide.ratio > 1:  # the path of an elliptical brush needs its dabs' angles
-        guide.angles.copy_(dab_angles(brush, guide.size))
+    guide = DabGuide(**dab_settings(brush)).read(brush)
     actions = torch.from_numpy(np.random.default_rng(seed).random((strokes, ACTION_SIZE)).astype(np.float32))
     with torch.no_grad():
+        scattered = guide.centres(actions)[0]
+        guide.table.zero_()   # the path: the guide without its random pairs (an elliptical brush keeps its angles)
         path, _, painted = guide.centres(actions)
-        guide.read(brush)
-        offsets = guide.centres(actions)[0] - path
+        offsets = scattered - path
     path_error, scatter_error, all_error, counts = [], [], [], []
     for action, on_path, offset, mask in zip(actions.numpy(), path.numpy(), offsets.numpy(), painted.numpy()):
         stroke = Stroke.from_action(action)

@@ -58,6 +58,12 @@ def dab_settings(mypaint: str) -> dict:
 REFERENCE_PRESSURE = 0.5
 
 
+def across_ellipse(x, y, cos, sin, ratio: float):
+    """How many times longer MyPaint counts a unit step (x, y) measured across a dab's ellipse turned by the
+    angle of (cos, sin) (libmypaint's `count_dabs_to`): across its long axis `ratio` times."""
+    return torch.hypot((y * cos - x * sin) * ratio, y * sin + x * cos)
+
+
 def reference_dabs(mypaint: str, size: int = TABLE_SIZE):
     """MyPaint's own dabs of a long straight stroke at one pressure, with and without its random scatter:
     (moved, placed), each (n, 5) as `record_dabs` lists them, n at most `size`."""
@@ -65,22 +71,22 @@ def reference_dabs(mypaint: str, size: int = TABLE_SIZE):
 
     p, (x0, y0) = REFERENCE_PRESSURE, (2.0, 32.0)
     reference = Stroke((x0, y0), (600.0, y0), (1200.0, y0), 1.0, (p, p), (0.0, 0.0, 0.0))
-    moved, placed = record_dabs(reference, brush=mypaint), record_dabs(reference, brush=mypaint, scatter=False)
-    settings = dab_settings(mypaint)
+    moved, settings = record_dabs(reference, brush=mypaint), dab_settings(mypaint)
     if settings["ratio"] > 1:
         # Without its scatter an elliptical brush draws fewer random numbers a dab, so its dabs turn and fall
         # elsewhere; their path is where the scattered dabs' own angles space them along the line.
-        turn = np.deg2rad(np.r_[moved[:1, 4], moved[:-1, 4]])  # each step is measured across the dab before
-        steps = 1 / np.hypot(np.sin(turn) * settings["ratio"], np.cos(turn)) / settings["per_radius"]
+        turn = torch.from_numpy(np.deg2rad(np.r_[moved[:1, 4], moved[:-1, 4]]))  # across the dab before
+        stretch = across_ellipse(1.0, 0.0, torch.cos(turn), torch.sin(turn), settings["ratio"]).numpy()
         placed = moved.copy()
-        placed[:, 0], placed[:, 1], placed[:, 2] = x0 + np.cumsum(steps), y0, reference.radius
+        placed[:, 0], placed[:, 1], placed[:, 2] = x0 + np.cumsum(1 / stretch / settings["per_radius"]), y0, reference.radius
+    else:
+        placed = record_dabs(reference, brush=mypaint, scatter=False)
     n = min(len(moved), len(placed), size)
     return moved[:n], placed[:n]
 
 
-def random_pairs(mypaint: str, scatter: tuple[float, float], size: int = TABLE_SIZE) -> torch.Tensor:
-    """(size, 2): the random pair g_k of each dab k (`reference_dabs`)."""
-    moved, placed = reference_dabs(mypaint, size)
+def random_pairs(moved: np.ndarray, placed: np.ndarray, scatter: tuple[float, float], size: int) -> torch.Tensor:
+    """(size, 2): the random pair g_k of each dab k, from `reference_dabs`' (moved, placed)."""
     amplitude = scatter[0] + scatter[1] * REFERENCE_PRESSURE
     table = torch.zeros(size, 2)
     if amplitude:
@@ -88,10 +94,9 @@ def random_pairs(mypaint: str, scatter: tuple[float, float], size: int = TABLE_S
     return table
 
 
-def dab_angles(mypaint: str, size: int = TABLE_SIZE) -> torch.Tensor:
-    """(size,): the angle of each dab k's ellipse, in degrees, as MyPaint paints it with its scatter (without,
-    the brush draws fewer random numbers a dab, and each dab gets another angle) (`reference_dabs`)."""
-    moved, _ = reference_dabs(mypaint, size)
+def dab_angles(moved: np.ndarray, size: int) -> torch.Tensor:
+    """(size,): the angle of each dab k's ellipse, in degrees, from `reference_dabs`' scattered dabs (without
+    its scatter the brush draws fewer random numbers a dab, and each dab gets another angle)."""
     angles = torch.zeros(size)
     angles[:len(moved)] = torch.from_numpy(moved[:, 4])
     return angles
@@ -143,9 +148,10 @@ class DabGuide(nn.Module):
 
     def read(self, mypaint: str) -> "DabGuide":
         """Fill in MyPaint's random pair (and ellipse angle) of each dab, read once from its dabs."""
-        self.table.copy_(random_pairs(mypaint, self.scatter, self.size))
+        moved, placed = reference_dabs(mypaint, self.size)
+        self.table.copy_(random_pairs(moved, placed, self.scatter, self.size))
         if self.ratio > 1:
-            self.angles.copy_(dab_angles(mypaint, self.size))
+            self.angles.copy_(dab_angles(moved, self.size))
         return self
 
     def centres(self, actions: torch.Tensor):
@@ -185,14 +191,10 @@ class DabGuide(nn.Module):
         n = len(points)
         heading = points[:, 1:] - points[:, :-1]
         heading = heading / heading.norm(dim=-1, keepdim=True).clamp(min=1e-9)
-        x, y = heading.unbind(-1)   # each segment's; then, in the loop, the segment's where the dab before lies
-
-        def across_ellipse(cos, sin):  # how many times longer a unit step counts, measured across the ellipse
-            return torch.hypot((y * cos - x * sin) * self.ratio, y * sin + x * cos)
-
+        x, y = heading.unbind(-1)
         most = int(min(self.size, max(1.0, self.ratio * float(count[:, -1].max()))))
-        steps = (count[:, 1:] - count[:, :-1]) * across_ellipse(math.cos(math.radians(self.angle)),
-                                                                  math.sin(math.radians(self.angle)))
+        steps = (count[:, 1:] - count[:, :-1]) * across_ellipse(x, y, math.cos(math.radians(self.angle)),
+                                                                  math.sin(math.radians(self.angle)), self.ratio)
         upright = torch.cat([steps.new_zeros(n, 1), steps.cumsum(1)], 1)
         at = torch.arange(most, dtype=count.dtype, device=count.device).expand(n, most)   # the dab before
         segment = (torch.searchsorted(upright.contiguous(), at.contiguous()) - 1).clamp(0, CURVE_POINTS - 2)
@@ -202,8 +204,8 @@ class DabGuide(nn.Module):
         cos, sin = torch.cos(turn), torch.sin(turn)
         for i in range(SPACING_ITERATIONS):
             segment = (torch.searchsorted(count.contiguous(), at.contiguous()) - 1).clamp(0, CURVE_POINTS - 2)
-            x, y = heading.gather(1, segment[..., None].expand(*segment.shape, 2)).unbind(-1)
-            k = torch.cumsum(1 / across_ellipse(cos[:at.shape[1]], sin[:at.shape[1]]), 1)
+            x, y = heading.gather(1, segment[..., None].expand(*segment.shape, 2)).unbind(-1)  # where the dab before lies
+            k = torch.cumsum(1 / across_ellipse(x, y, cos[:at.shape[1]], sin[:at.shape[1]], self.ratio), 1)
             if i == 0:  # the first count is near: later iterations need only the dabs up to it, and a margin
                 k = k[:, :int(min(most, 1.25 * int((k <= count[:, -1:]).sum(1).max()) + 16))]
             at = torch.cat([at.new_zeros(n, 1), k[:, :-1]], 1)

@@ -13,6 +13,14 @@ import torch
 from .controls import ActionSpace
 
 
+def warm_up() -> None:
+    """Load now what torch.optim loads at its first optimiser: torch._dynamo, 2 to 3 s on 2 cores. A server
+    calls this at start-up; else its first painting's live canvas stalls that long after its first frame
+    (on ZeroGPU every fresh GPU worker's: they fork from the server's process). No step is taken: on
+    ZeroGPU's main process a step would ask CUDA for its stream."""
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+
+
 class RoundOptimiser:
     """Adam on one round's free parameters; `actions()` maps them into the allowed ranges.
 

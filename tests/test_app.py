@@ -3,6 +3,9 @@
 import dataclasses
 import json
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -228,6 +231,28 @@ def served():
 @pytest.fixture(scope="module")
 def client(served):
     return gradio_client.Client(served, verbose=False)
+
+
+FIRST_PAINTING = """
+import json, sys
+import app
+from space import gpu_run
+before = set(sys.modules)
+request = app.INPUTS.request(sys.argv[1], app.HARDWARE.strokes["minimum"], app.HARDWARE.sizes[0], 1, None)
+canvases = sum(update.canvas is not None for update in gpu_run.paint_on_device(request, None))
+print(json.dumps({"canvases": canvases, "loaded": sorted(m for m in set(sys.modules) - before if m.startswith("torch"))}))
+"""
+
+
+def test_the_first_painting_after_start_up_loads_no_torch_module():
+    """A fresh app's first painting: whatever torch loads at its first use (torch._dynamo at torch.optim's
+    first optimiser, 2 to 3 s) was loaded when the app started, not while a visitor's live canvas waits."""
+    done = subprocess.run([sys.executable, "-c", FIRST_PAINTING, PHOTO], cwd=Path(app.__file__).parent,
+                          env={**os.environ, "NEURAL_PAINTER_OFFLINE": "1"}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["canvases"] >= 2
+    assert result["loaded"] == []
 
 
 def test_the_app_says_where_its_brush_came_from():

@@ -18,7 +18,6 @@ import spaces  # noqa: E402  (before torch: on ZeroGPU it patches CUDA)
 from painter import Painter  # noqa: E402
 from painter.brush import DEFAULT_BRUSH, shipped_brushes  # noqa: E402
 from painter.hub import load_brushes  # noqa: E402
-from painter.optimise import warm_up  # noqa: E402
 from space import gpu_run  # noqa: E402
 from space.endpoints import Endpoints  # noqa: E402
 from space.examples import Examples, swatches  # noqa: E402
@@ -49,7 +48,6 @@ if HARDWARE.device == "cpu":
     # exists only inside a GPU call there.)
     PAINTER.stroke_seconds  # noqa: B018
 
-warm_up()  # torch.optim's first optimiser loads torch._dynamo (2 to 3 s): here, not in a visitor's first painting
 gpu_run.use(PAINTER, HARDWARE)
 INPUTS = PageInputs(HARDWARE, BRUSHES, BRUSH_SOURCES)
 ENDPOINTS = Endpoints(INPUTS, keep=lambda: EXAMPLES.folders.values())  # (the example cache's folders stay)

@@ -17,7 +17,6 @@ import sys
 import threading
 import time
 import traceback
-import types
 from pathlib import Path
 
 import numpy as np
@@ -313,12 +312,6 @@ def emulate_zerogpu():
     from spaces.zero.torch import patching
 
     patching.patch()
-    import torch
-
-    # On ZeroGPU the painting itself runs in a worker process that holds a real GPU, where
-    # torch.optim's check for CUDA-graph capture asks the real current stream. The main process's
-    # emulation has no stream (asking initialises CUDA), so answer as the worker's stream would.
-    torch.accelerator.current_stream = lambda device=None: types.SimpleNamespace(is_capturing=lambda: False)
 
 
 if __name__ == "__main__":

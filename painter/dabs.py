@@ -195,10 +195,10 @@ class DabGuide(nn.Module):
         most = int(min(self.size, max(1.0, self.ratio * float(count[:, -1].max()))))
         steps = (count[:, 1:] - count[:, :-1]) * across_ellipse(x, y, math.cos(math.radians(self.angle)),
                                                                   math.sin(math.radians(self.angle)), self.ratio)
-        upright = torch.cat([steps.new_zeros(n, 1), steps.cumsum(1)], 1)
+        unturned = torch.cat([steps.new_zeros(n, 1), steps.cumsum(1)], 1)   # the count if no dab turned
         at = torch.arange(most, dtype=count.dtype, device=count.device).expand(n, most)   # the dab before
-        segment = (torch.searchsorted(upright.contiguous(), at.contiguous()) - 1).clamp(0, CURVE_POINTS - 2)
-        share = ((at - upright.gather(1, segment)) / (steps.gather(1, segment) + 1e-9)).clamp(0, 1)
+        segment = (torch.searchsorted(unturned.contiguous(), at.contiguous()) - 1).clamp(0, CURVE_POINTS - 2)
+        share = ((at - unturned.gather(1, segment)) / (steps.gather(1, segment) + 1e-9)).clamp(0, 1)
         at = count.gather(1, segment) + share * (count.gather(1, segment + 1) - count.gather(1, segment))
         turn = torch.deg2rad(self.angles[torch.arange(most, device=points.device).sub(1).clamp(min=0)])
         cos, sin = torch.cos(turn), torch.sin(turn)

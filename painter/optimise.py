@@ -31,8 +31,7 @@ class RoundOptimiser:
         self.lr = lr
         # lr_end < 1: the rate falls linearly to lr_end x lr at the round's last step (of `steps`)
         self.lr_end, self.falls_for = lr_end, max(1, steps - 1)
-        self.exp_avg = torch.zeros_like(self.params, memory_format=torch.preserve_format)
-        self.exp_avg_sq = torch.zeros_like(self.params, memory_format=torch.preserve_format)
+        self.exp_avg, self.exp_avg_sq = torch.zeros_like(self.params), torch.zeros_like(self.params)
         self.t = 0  # steps taken
 
     def step(self, loss_of: Callable[[torch.Tensor], torch.Tensor]) -> float:

@@ -49,7 +49,8 @@ def measure(photo_name: str, brush: str, folder: Path, strokes: int, size: int, 
     from benchmarks import judge
 
     photo = photo_path(photo_name, folder)
-    shown_path, strokes_path, render_path = (folder / f"{photo_name}-{brush}{suffix}"
+    stem = f"{photo_name}-{brush}".replace("/", "_")  # a brush may be a checkpoint folder or a Hub repo id
+    shown_path, strokes_path, render_path = (folder / f"{stem}{suffix}"
                                              for suffix in (".png", ".json", "-mypaint.png"))
     seconds = paint_with_cli(photo, shown_path, "--json", str(strokes_path), "--brush", brush,
                              "--strokes", str(strokes), "--size", str(size), "--canvas", canvas)
